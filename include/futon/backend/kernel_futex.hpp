@@ -1,0 +1,36 @@
+// kernel_futex: the futex backend on the operating system's own futex.
+//
+// Linux: futex(2) with FUTEX_PRIVATE_FLAG (process-private waits). Waits on steady deadlines use
+// FUTEX_WAIT_BITSET with an absolute CLOCK_MONOTONIC timeout, waits on system_clock deadlines add
+// FUTEX_CLOCK_REALTIME; wake and requeue counts are the kernel's own, so they are exact.
+//
+// This type is the backend's static interface; users call it through futon::basic_futex (or the
+// futex_* free functions), which add the argument checks and the clock conversions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <futon/detail/deadline.hpp>
+#include <futon/futex_word.hpp>
+#include <optional>
+
+namespace futon::backend {
+
+struct kernel_futex {
+  static constexpr const char* name = "kernel";
+
+  // Blocks while `word == expected`; may return spuriously (a signal).
+  static void wait(const futex_word& word, std::uint32_t expected) noexcept;
+  // As wait, until `limit`. Returns false only once `limit` has passed and no wake was seen.
+  static bool wait_until(const futex_word& word, std::uint32_t expected,
+                         const detail::deadline& limit) noexcept;
+  // Wakes up to `count` waiters (count > 0) and returns how many it woke.
+  static std::size_t wake(const futex_word& word, std::size_t count) noexcept;
+  // If `from == expected`, wakes up to `wake_count` waiters of `from` and moves up to
+  // `requeue_count` more onto `to` (`&from != &to`); nullopt when `from != expected`.
+  static std::optional<requeue_result> requeue(const futex_word& from, std::uint32_t expected,
+                                               const futex_word& to, std::size_t wake_count,
+                                               std::size_t requeue_count) noexcept;
+};
+
+}  // namespace futon::backend

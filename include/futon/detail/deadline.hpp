@@ -1,0 +1,85 @@
+// deadline: the one internal form of every timeout.
+//
+// Every timed wait turns its argument into a deadline once, at the top of the call, and keeps it
+// across retries (spurious wakeups, EINTR), so a retry never restarts the timeout. A deadline is
+// an absolute instant on one of two clocks, in int64 nanoseconds since that clock's epoch:
+//
+//   - steady: std::chrono::steady_clock (CLOCK_MONOTONIC on Linux). Relative timeouts and
+//     steady_clock deadlines use it; wall-clock changes never move them.
+//   - system: std::chrono::system_clock (CLOCK_REALTIME). system_clock deadlines use it, so a
+//     wall-clock change moves them, as users of system_clock expect.
+//
+// Deadlines on other clocks are converted to steady by the caller and re-checked against their
+// own clock (see futex_api::wait_until). A deadline whose nanosecond count saturates
+// (duration::max(), time_point::max(), anything beyond ~292 years) is `never`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <futon/detail/saturating_ns.hpp>
+
+namespace futon::detail {
+
+enum class deadline_clock : std::uint8_t { steady, system };
+
+class deadline {
+ public:
+  // A deadline that never passes.
+  static constexpr deadline never() noexcept { return deadline(deadline_clock::steady, ns_max); }
+
+  // `timeout` from now on the steady clock. Zero and negative timeouts have already passed.
+  template <class Rep, class Period>
+  static deadline after(const std::chrono::duration<Rep, Period>& timeout) noexcept {
+    const std::int64_t relative = saturating_ceil_ns(timeout);
+    if (relative == ns_max) return never();
+    if (relative <= 0) return deadline(deadline_clock::steady, ns_min);
+    return from_ns(deadline_clock::steady,
+                   saturating_add(now_ns(deadline_clock::steady), relative));
+  }
+
+  template <class Duration>
+  static deadline at(
+      const std::chrono::time_point<std::chrono::steady_clock, Duration>& t) noexcept {
+    return from_ns(deadline_clock::steady, saturating_ceil_ns(t.time_since_epoch()));
+  }
+
+  template <class Duration>
+  static deadline at(
+      const std::chrono::time_point<std::chrono::system_clock, Duration>& t) noexcept {
+    return from_ns(deadline_clock::system, saturating_ceil_ns(t.time_since_epoch()));
+  }
+
+  constexpr bool is_never() const noexcept { return ns_ == ns_max; }
+  constexpr deadline_clock clock() const noexcept { return clock_; }
+  // Nanoseconds since the clock's epoch; negative for instants before it.
+  constexpr std::int64_t ns_since_epoch() const noexcept { return ns_; }
+
+  // True once the clock has reached the deadline. Never true for `never()`.
+  bool has_passed() const noexcept { return !is_never() && now_ns(clock_) >= ns_; }
+
+  // Nanoseconds left (0 once passed, ns_max for never): for OS calls that take a relative timeout.
+  std::int64_t remaining_ns() const noexcept {
+    if (is_never()) return ns_max;
+    const std::int64_t left = saturating_sub(ns_, now_ns(clock_));
+    return left > 0 ? left : 0;
+  }
+
+  // The clock's current time in nanoseconds since its epoch.
+  static std::int64_t now_ns(deadline_clock clock) noexcept {
+    if (clock == deadline_clock::steady) {
+      return saturating_ceil_ns(std::chrono::steady_clock::now().time_since_epoch());
+    }
+    return saturating_ceil_ns(std::chrono::system_clock::now().time_since_epoch());
+  }
+
+ private:
+  constexpr deadline(deadline_clock clock, std::int64_t ns) noexcept : ns_(ns), clock_(clock) {}
+  static constexpr deadline from_ns(deadline_clock clock, std::int64_t ns) noexcept {
+    return ns == ns_max ? never() : deadline(clock, ns);
+  }
+
+  std::int64_t ns_;
+  deadline_clock clock_;
+};
+
+}  // namespace futon::detail

@@ -1,0 +1,171 @@
+// <futon/futex.hpp>: wait for a 32-bit word to change, and wake the threads waiting on it.
+//
+// The futex is the smallest useful blocking primitive: a thread sleeps on the address of a word
+// while the word holds a value it expects, and another thread, after changing the word, wakes
+// sleepers on that address. Every futon primitive is built on it; build your own the same way:
+//
+//   futon::futex_word ready{0};
+//   // waiter                                     // setter
+//   while (ready.load(std::memory_order_acquire) == 0)   ready.store(1, std::memory_order_release);
+//     futon::futex_wait(ready, 0);                       futon::futex_wake_all(ready);
+//
+// Contract (every backend, every OS):
+//   - A wait blocks only if the word still equals `expected` when it would block (checked
+//     atomically against wakes). It returns when woken, when the word differs, or spuriously
+//     (a signal, the OS): loop on your own condition.
+//   - The value check comes first: a mismatch returns true at once, even with a zero timeout or a
+//     deadline in the past.
+//   - futex_wait_for / futex_wait_until return false only when the timeout has really passed:
+//     never early. A waiter that a wake counted returns true even if its deadline passed
+//     meanwhile, so a waker's count always matches the waiters that saw a wake.
+//   - Any duration and any clock: zero, negative and past timeouts return false at once (after
+//     the value check); duration::max() and time_point::max() wait forever; nothing overflows.
+//     steady_clock deadlines ignore wall-clock changes; system_clock deadlines follow them; other
+//     clocks are converted to steady_clock and re-checked against their own clock on return.
+//   - futex_wake returns how many waiters it woke, exactly; futex_wake(w, 0) wakes nobody.
+//     Waking an address nobody waits on, even memory freed or reused since, is harmless.
+//   - futex_requeue(from, expected, to, n, m): if `from == expected`, wakes up to n waiters of
+//     `from` and moves up to m more to wait on `to`. Returns nullopt, touching nobody, when
+//     `from != expected` or when `from` and `to` are the same word. It never deadlocks.
+//   - Waits are process-private: the word must not be in memory shared between processes.
+//
+// Preconditions (checked in builds without NDEBUG, with a message, then abort): the word is
+// 4-byte aligned, which std::atomic guarantees unless memory was reinterpret_cast.
+//
+// basic_futex<Backend> exposes the same operations over a chosen backend (for tests, benchmarks
+// and primitives); the free functions use the library's default backend.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <futon/backend/default_backend.hpp>
+#include <futon/detail/assert.hpp>
+#include <futon/detail/deadline.hpp>
+#include <futon/futex_word.hpp>
+#include <limits>
+#include <optional>
+#include <type_traits>
+
+namespace futon {
+
+// The static interface every futex backend provides.
+template <class Backend>
+concept futex_backend = requires(const futex_word& word, std::uint32_t value,
+                                 const detail::deadline& limit, std::size_t count) {
+  { Backend::wait(word, value) }
+  noexcept;
+  { Backend::wait_until(word, value, limit) }
+  noexcept->std::same_as<bool>;
+  { Backend::wake(word, count) }
+  noexcept->std::same_as<std::size_t>;
+  { Backend::requeue(word, value, word, count, count) }
+  noexcept->std::same_as<std::optional<requeue_result>>;
+};
+
+template <futex_backend Backend>
+struct basic_futex {
+  using backend_type = Backend;
+
+  static void wait(const futex_word& word, std::uint32_t expected) noexcept {
+    check_aligned(word);
+    Backend::wait(word, expected);
+  }
+
+  // False when `timeout` passed without a wake (never early).
+  template <class Rep, class Period>
+  static bool wait_for(const futex_word& word, std::uint32_t expected,
+                       const std::chrono::duration<Rep, Period>& timeout) noexcept {
+    check_aligned(word);
+    return Backend::wait_until(word, expected, detail::deadline::after(timeout));
+  }
+
+  // False when `deadline` passed without a wake (never early, by `Clock`'s own reading).
+  template <class Clock, class Duration>
+  static bool wait_until(const futex_word& word, std::uint32_t expected,
+                         const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+    check_aligned(word);
+    if constexpr (std::is_same_v<Clock, std::chrono::steady_clock> ||
+                  std::is_same_v<Clock, std::chrono::system_clock>) {
+      return Backend::wait_until(word, expected, detail::deadline::at(deadline));
+    } else {
+      // A clock the OS cannot wait on: wait on steady_clock for the time `Clock` says is left,
+      // and believe a timeout only once `Clock` itself has reached the deadline.
+      for (;;) {
+        const std::int64_t left =
+            detail::saturating_sub(detail::saturating_ceil_ns(deadline.time_since_epoch()),
+                                   detail::saturating_ceil_ns(Clock::now().time_since_epoch()));
+        if (Backend::wait_until(word, expected,
+                                detail::deadline::after(std::chrono::nanoseconds(left)))) {
+          return true;
+        }
+        if (Clock::now() >= deadline) return false;
+      }
+    }
+  }
+
+  static std::size_t wake(const futex_word& word, std::size_t count) noexcept {
+    check_aligned(word);
+    if (count == 0) return 0;  // Linux's FUTEX_WAKE would wake one for 0: keep the contract here.
+    return Backend::wake(word, count);
+  }
+
+  static bool wake_one(const futex_word& word) noexcept { return wake(word, 1) == 1; }
+
+  static std::size_t wake_all(const futex_word& word) noexcept {
+    return wake(word, std::numeric_limits<std::size_t>::max());
+  }
+
+  static std::optional<requeue_result> requeue(const futex_word& from, std::uint32_t expected,
+                                               const futex_word& to, std::size_t wake_count,
+                                               std::size_t requeue_count) noexcept {
+    check_aligned(from);
+    check_aligned(to);
+    if (&from == &to) return std::nullopt;
+    return Backend::requeue(from, expected, to, wake_count, requeue_count);
+  }
+
+ private:
+  static void check_aligned([[maybe_unused]] const futex_word& word) noexcept {
+    FUTON_PRECONDITION(reinterpret_cast<std::uintptr_t>(&word) % alignof(futex_word) == 0,
+                       "futex word is not 4-byte aligned");
+  }
+};
+
+using futex = basic_futex<backend::default_backend>;
+
+inline void futex_wait(const futex_word& word, std::uint32_t expected) noexcept {
+  futex::wait(word, expected);
+}
+
+template <class Rep, class Period>
+bool futex_wait_for(const futex_word& word, std::uint32_t expected,
+                    const std::chrono::duration<Rep, Period>& timeout) noexcept {
+  return futex::wait_for(word, expected, timeout);
+}
+
+template <class Clock, class Duration>
+bool futex_wait_until(const futex_word& word, std::uint32_t expected,
+                      const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+  return futex::wait_until(word, expected, deadline);
+}
+
+inline std::size_t futex_wake(const futex_word& word, std::size_t count) noexcept {
+  return futex::wake(word, count);
+}
+
+inline bool futex_wake_one(const futex_word& word) noexcept {
+  return futex::wake_one(word);
+}
+
+inline std::size_t futex_wake_all(const futex_word& word) noexcept {
+  return futex::wake_all(word);
+}
+
+inline std::optional<requeue_result> futex_requeue(const futex_word& from, std::uint32_t expected,
+                                                   const futex_word& to, std::size_t wake_count,
+                                                   std::size_t requeue_count) noexcept {
+  return futex::requeue(from, expected, to, wake_count, requeue_count);
+}
+
+}  // namespace futon

@@ -1,0 +1,51 @@
+// The futex contract on the OS's native futex (see <futon/backend/kernel_futex.hpp>).
+#include <futon/backend/kernel_futex.hpp>
+
+#include "os/native_futex.hpp"
+
+namespace futon::backend {
+
+void kernel_futex::wait(const futex_word& word, std::uint32_t expected) noexcept {
+  // Any return is fine for an untimed wait: woken, mismatch, signal.
+  static_cast<void>(os::native_futex_wait(word, expected, nullptr));
+}
+
+bool kernel_futex::wait_until(const futex_word& word, std::uint32_t expected,
+                              const detail::deadline& limit) noexcept {
+  for (;;) {
+    if (limit.has_passed()) {
+      // The value check comes first even when there is no time left. Relaxed is enough: the
+      // kernel's own check is no stronger, and callers order their data with their own atomics.
+      return word.load(std::memory_order_relaxed) != expected;
+    }
+    switch (os::native_futex_wait(word, expected, &limit)) {
+      case os::native_wait_result::woken:
+      case os::native_wait_result::value_mismatch:
+        return true;
+      case os::native_wait_result::timed_out:
+        // The kernel timed out on the deadline's own clock, against an absolute time: the
+        // deadline has really passed. A wake that raced the timeout was not counted for us (the
+        // kernel counts only waiters it removed from the queue), so false is exact.
+        return false;
+      case os::native_wait_result::interrupted:
+        continue;  // a signal: retry with the same absolute deadline
+    }
+  }
+}
+
+std::size_t kernel_futex::wake(const futex_word& word, std::size_t count) noexcept {
+  return os::native_futex_wake(word, count);
+}
+
+std::optional<requeue_result> kernel_futex::requeue(const futex_word& from, std::uint32_t expected,
+                                                    const futex_word& to, std::size_t wake_count,
+                                                    std::size_t requeue_count) noexcept {
+  const std::optional<std::size_t> moved =
+      os::native_futex_cmp_requeue(from, expected, to, wake_count, requeue_count);
+  if (!moved) return std::nullopt;
+  // The kernel wakes first, then requeues, and returns the sum: the split is exact.
+  const std::size_t woken = *moved < wake_count ? *moved : wake_count;
+  return requeue_result{woken, *moved - woken};
+}
+
+}  // namespace futon::backend

@@ -1,0 +1,106 @@
+// Linux: futex(2). https://man7.org/linux/man-pages/man2/futex.2.html
+//
+// Every operation uses FUTEX_PRIVATE_FLAG: the kernel then keys waiters by (mm, address) without
+// pinning the page, which is cheaper, and makes waking memory that has since been freed harmless
+// (nothing is looked up but the address).
+#include "os/native_futex.hpp"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <ctime>
+
+namespace futon::os {
+namespace {
+
+// 32-bit targets with 64-bit time_t must use futex_time64 and a 64-bit kernel timespec: the old
+// call takes a 32-bit tv_sec that ends in 2038.
+#if defined(SYS_futex_time64) && ULONG_MAX == 0xffffffffUL
+constexpr long futex_syscall_number = SYS_futex_time64;
+struct kernel_timespec {
+  std::int64_t tv_sec;
+  std::int64_t tv_nsec;
+};
+#else
+constexpr long futex_syscall_number = SYS_futex;
+using kernel_timespec = struct timespec;
+#endif
+
+long futex_call(const futex_word& word, int op, std::uint32_t value, const void* timeout_or_value2,
+                const futex_word* word2, std::uint32_t value3) noexcept {
+  return syscall(futex_syscall_number, &word, op, value, timeout_or_value2, word2, value3);
+}
+
+// Splits nanoseconds since the epoch into a timespec; floor division keeps tv_nsec in [0, 1e9).
+kernel_timespec to_timespec(std::int64_t ns) noexcept {
+  constexpr std::int64_t ns_per_s = 1'000'000'000;
+  std::int64_t seconds = ns / ns_per_s;
+  std::int64_t rest = ns % ns_per_s;
+  if (rest < 0) {
+    rest += ns_per_s;
+    --seconds;
+  }
+  kernel_timespec ts{};
+  ts.tv_sec = static_cast<decltype(ts.tv_sec)>(seconds);
+  ts.tv_nsec = static_cast<decltype(ts.tv_nsec)>(rest);
+  return ts;
+}
+
+int clamp_to_int(std::size_t count) noexcept {
+  return count > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(count);
+}
+
+}  // namespace
+
+native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
+                                     const detail::deadline* limit) noexcept {
+  long rc = 0;
+  if (limit == nullptr || limit->is_never()) {
+    rc = futex_call(word, FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
+  } else {
+    // FUTEX_WAIT_BITSET takes an absolute timeout, on CLOCK_MONOTONIC (= steady_clock) unless
+    // FUTEX_CLOCK_REALTIME (= system_clock) is set: retries after EINTR keep the same deadline,
+    // and a realtime deadline follows wall-clock changes.
+    const kernel_timespec ts = to_timespec(limit->ns_since_epoch());
+    int op = FUTEX_WAIT_BITSET_PRIVATE;
+    if (limit->clock() == detail::deadline_clock::system) op |= FUTEX_CLOCK_REALTIME;
+    rc = futex_call(word, op, expected, &ts, nullptr, FUTEX_BITSET_MATCH_ANY);
+  }
+  if (rc == 0) return native_wait_result::woken;
+  switch (errno) {
+    case EAGAIN:
+      return native_wait_result::value_mismatch;
+    case ETIMEDOUT:
+      return native_wait_result::timed_out;
+    case EINTR:
+      return native_wait_result::interrupted;
+    default:
+      // EINVAL (a misaligned word in a release build, a deadline the kernel rejects) or EFAULT:
+      // report a spurious return rather than loop; debug builds catch misalignment earlier.
+      return native_wait_result::woken;
+  }
+}
+
+std::size_t native_futex_wake(const futex_word& word, std::size_t count) noexcept {
+  const long rc = futex_call(word, FUTEX_WAKE_PRIVATE,
+                             static_cast<std::uint32_t>(clamp_to_int(count)), nullptr, nullptr, 0);
+  return rc > 0 ? static_cast<std::size_t>(rc) : 0;
+}
+
+std::optional<std::size_t> native_futex_cmp_requeue(const futex_word& from, std::uint32_t expected,
+                                                    const futex_word& to, std::size_t wake_count,
+                                                    std::size_t requeue_count) noexcept {
+  // The requeue limit travels in the timeout argument's slot, as an integer.
+  const auto requeue_limit = static_cast<std::uintptr_t>(clamp_to_int(requeue_count));
+  const long rc = futex_call(from, FUTEX_CMP_REQUEUE_PRIVATE,
+                             static_cast<std::uint32_t>(clamp_to_int(wake_count)),
+                             reinterpret_cast<const void*>(requeue_limit), &to, expected);
+  if (rc >= 0) return static_cast<std::size_t>(rc);
+  if (errno == EAGAIN) return std::nullopt;
+  return 0;
+}
+
+}  // namespace futon::os

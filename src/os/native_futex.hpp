@@ -1,0 +1,37 @@
+// The OS's native futex calls, one implementation per OS under src/os/<os>/.
+//
+// This layer only translates: arguments into the system call's units, results into
+// native_wait_result. Retrying, value checks and the futex contract live in src/kernel_futex.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <futon/detail/deadline.hpp>
+#include <futon/futex_word.hpp>
+#include <optional>
+
+namespace futon::os {
+
+enum class native_wait_result {
+  woken,           // a wake reached us, or the OS returned for its own reasons
+  value_mismatch,  // the word did not hold `expected` when the OS checked it
+  timed_out,       // the OS says the deadline passed (on the deadline's own clock)
+  interrupted,     // a signal handler ran
+};
+
+// Sleeps while `word == expected`, until woken or `limit` (nullptr: no limit). The OS checks the
+// value atomically with queueing the caller, so a wake after the caller's own check is not lost.
+native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
+                                     const detail::deadline* limit) noexcept;
+
+// Wakes up to `count` (> 0) waiters; returns how many were woken.
+std::size_t native_futex_wake(const futex_word& word, std::size_t count) noexcept;
+
+// If `from == expected`: wakes up to `wake_count` waiters of `from`, then moves up to
+// `requeue_count` more to `to`; returns the number woken plus the number moved, woken first.
+// nullopt when `from != expected`.
+std::optional<std::size_t> native_futex_cmp_requeue(const futex_word& from, std::uint32_t expected,
+                                                    const futex_word& to, std::size_t wake_count,
+                                                    std::size_t requeue_count) noexcept;
+
+}  // namespace futon::os

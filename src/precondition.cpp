@@ -1,0 +1,13 @@
+#include <cstdio>
+#include <cstdlib>
+#include <futon/detail/assert.hpp>
+
+namespace futon::detail {
+
+void precondition_failed(const char* message, const char* file, int line) noexcept {
+  std::fprintf(stderr, "futon: precondition failed: %s (%s:%d)\n", message, file, line);
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace futon::detail

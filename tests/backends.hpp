@@ -1,0 +1,21 @@
+// The futex backends every futex and primitive test runs against.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <futon/backend/kernel_futex.hpp>
+#include <futon/futex.hpp>
+
+namespace futon::testing {
+
+using all_backends = ::testing::Types<backend::kernel_futex>;
+
+// Prints the backend's own name in test names: FutexSmoke/kernel.Name.
+struct backend_name {
+  template <class Backend>
+  static std::string GetName(int) {
+    return Backend::name;
+  }
+};
+
+}  // namespace futon::testing
