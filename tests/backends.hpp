@@ -4,11 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <futon/backend/kernel_futex.hpp>
+#include <futon/backend/parking_lot.hpp>
 #include <futon/futex.hpp>
 
 namespace futon::testing {
 
-using all_backends = ::testing::Types<backend::kernel_futex>;
+using all_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot>;
 
 // Prints the backend's own name in test names: FutexSmoke/kernel.Name.
 struct backend_name {

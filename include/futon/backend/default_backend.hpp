@@ -3,10 +3,15 @@
 #pragma once
 
 #include <futon/backend/kernel_futex.hpp>
+#include <futon/backend/parking_lot.hpp>
 #include <futon/config.hpp>
 
 namespace futon::backend {
 
+#if FUTON_DEFAULT_BACKEND_IS_PARKING_LOT
+using default_backend = parking_lot;
+#else
 using default_backend = kernel_futex;
+#endif
 
 }  // namespace futon::backend

@@ -1,0 +1,38 @@
+// function_ref<R(Args...)>: a non-owning reference to a callable, two pointers wide.
+//
+// The parking lot's callbacks are templates in the public header, but its engine is compiled
+// once: a function_ref carries each callback across without allocating or copying it. The
+// referenced callable must outlive the call it is passed to (it always does: it is an argument).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+namespace futon::detail {
+
+template <class Signature>
+class function_ref;
+
+template <class R, class... Args>
+class function_ref<R(Args...)> {
+ public:
+  template <class F>
+  requires(!std::is_same_v<std::remove_cvref_t<F>, function_ref> &&
+           std::is_invocable_r_v<R, F&, Args...>) function_ref(F&& f)
+  noexcept  // NOLINT(google-explicit-constructor): used like a function type
+      : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+        call_([](void* object, Args... args) -> R {
+          return std::invoke(*static_cast<std::remove_reference_t<F>*>(object),
+                             std::forward<Args>(args)...);
+        }) {}
+
+  R operator()(Args... args) const { return call_(object_, std::forward<Args>(args)...); }
+
+ private:
+  void* object_;
+  R (*call_)(void*, Args...);
+};
+
+}  // namespace futon::detail

@@ -1,0 +1,88 @@
+// Portable POSIX thread parker: a mutex, a condition variable and a flag.
+// https://pubs.opengroup.org/onlinepubs/9699919799/functions/pthread_cond_timedwait.html
+//
+// Used where the OS has no futex-like call; also built and tested on Linux. unpark() signals
+// while still holding the mutex: the parked thread cannot see the flag, return and destroy the
+// parker (it lives on its stack) until the unparker has released the mutex, so the unparker never
+// touches a destroyed condition variable.
+#pragma once
+
+#include <pthread.h>
+
+#include <cerrno>
+#include <ctime>
+#include <futon/detail/deadline.hpp>
+
+namespace futon::os {
+
+class condvar_thread_parker {
+ public:
+  static constexpr const char* name = "condvar";
+
+  condvar_thread_parker() noexcept {
+    pthread_mutex_init(&mutex_, nullptr);
+    // The condition variable measures timeouts on CLOCK_MONOTONIC, steady_clock's clock, so
+    // steady deadlines ignore wall-clock changes. System-clock deadlines are re-checked in
+    // park_until against their own clock and waited for in slices (see there).
+    pthread_condattr_t attributes;
+    pthread_condattr_init(&attributes);
+    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+    pthread_cond_init(&condition_, &attributes);
+    pthread_condattr_destroy(&attributes);
+  }
+  ~condvar_thread_parker() {
+    pthread_cond_destroy(&condition_);
+    pthread_mutex_destroy(&mutex_);
+  }
+  condvar_thread_parker(const condvar_thread_parker&) = delete;
+  condvar_thread_parker& operator=(const condvar_thread_parker&) = delete;
+
+  void prepare_park() noexcept { parked_ = true; }  // owner only, before it is published
+
+  void park() noexcept {
+    pthread_mutex_lock(&mutex_);
+    while (parked_)
+      pthread_cond_wait(&condition_, &mutex_);
+    pthread_mutex_unlock(&mutex_);
+  }
+
+  bool park_until(const detail::deadline& limit) noexcept {
+    pthread_mutex_lock(&mutex_);
+    while (parked_ && !limit.has_passed()) {
+      if (limit.is_never()) {
+        pthread_cond_wait(&condition_, &mutex_);
+        continue;
+      }
+      // Wait on CLOCK_MONOTONIC for the time left; for a system-clock deadline that is at most
+      // 50 ms at a time, so a wall-clock jump is noticed within 50 ms.
+      std::int64_t left = limit.remaining_ns();
+      constexpr std::int64_t system_clock_slice = 50'000'000;
+      if (limit.clock() == detail::deadline_clock::system && left > system_clock_slice) {
+        left = system_clock_slice;
+      }
+      const std::int64_t until =
+          detail::saturating_add(detail::deadline::now_ns(detail::deadline_clock::steady), left);
+      timespec ts{};
+      ts.tv_sec = static_cast<time_t>(until / 1'000'000'000);
+      ts.tv_nsec = static_cast<long>(until % 1'000'000'000);
+      pthread_cond_timedwait(&condition_, &mutex_, &ts);
+    }
+    const bool unparked = !parked_;
+    pthread_mutex_unlock(&mutex_);
+    return unparked;
+  }
+
+  void unpark() noexcept {
+    pthread_mutex_lock(&mutex_);
+    parked_ = false;
+    pthread_cond_signal(&condition_);
+    pthread_mutex_unlock(&mutex_);
+  }
+
+ private:
+  pthread_mutex_t mutex_;
+  pthread_cond_t condition_;
+  bool parked_ = false;
+};
+
+}  // namespace futon::os

@@ -1,0 +1,13 @@
+// fork() hooks through pthread_atfork(3).
+// https://pubs.opengroup.org/onlinepubs/9699919799/functions/pthread_atfork.html
+#include <pthread.h>
+
+#include "os/thread_parker.hpp"
+
+namespace futon::os {
+
+void on_fork_child(void (*handler)()) noexcept {
+  pthread_atfork(nullptr, nullptr, handler);
+}
+
+}  // namespace futon::os
