@@ -5,19 +5,24 @@
 
 namespace futon::backend {
 
+// A mismatch is found in user space first: a stale `expected` then costs one load, not a system
+// call. Relaxed: the kernel's own check is no stronger, and callers order their data with their
+// own atomics.
+static bool holds(const futex_word& word, std::uint32_t expected) noexcept {
+  return word.load(std::memory_order_relaxed) == expected;
+}
+
 void kernel_futex::wait(const futex_word& word, std::uint32_t expected) noexcept {
   // Any return is fine for an untimed wait: woken, mismatch, signal.
-  static_cast<void>(os::native_futex_wait(word, expected, nullptr));
+  if (holds(word, expected)) static_cast<void>(os::native_futex_wait(word, expected, nullptr));
 }
 
 bool kernel_futex::wait_until(const futex_word& word, std::uint32_t expected,
                               const detail::deadline& limit) noexcept {
   for (;;) {
-    if (limit.has_passed()) {
-      // The value check comes first even when there is no time left. Relaxed is enough: the
-      // kernel's own check is no stronger, and callers order their data with their own atomics.
-      return word.load(std::memory_order_relaxed) != expected;
-    }
+    // The value check comes first, even when there is no time left.
+    if (!holds(word, expected)) return true;
+    if (limit.has_passed()) return false;
     switch (os::native_futex_wait(word, expected, &limit)) {
       case os::native_wait_result::woken:
       case os::native_wait_result::value_mismatch:

@@ -23,7 +23,8 @@ void parking_lot::wait(const futex_word& word, std::uint32_t expected) noexcept 
 
 bool parking_lot::wait_until(const futex_word& word, std::uint32_t expected,
                              const detail::deadline& limit) noexcept {
-  if (limit.has_passed()) return !still_expected(word, expected);  // value check first
+  if (!still_expected(word, expected)) return true;  // the value check comes first
+  if (limit.has_passed()) return false;
   const auto result = futon::parking_lot::park(
       &word, [&] { return still_expected(word, expected); }, limit);
   // invalid: the word had changed (true); unparked: a wake counted us (true, even if the deadline

@@ -37,6 +37,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <futon/backend/default_backend.hpp>
@@ -85,23 +86,9 @@ struct basic_futex {
   static bool wait_until(const futex_word& word, std::uint32_t expected,
                          const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
     check_aligned(word);
-    if constexpr (std::is_same_v<Clock, std::chrono::steady_clock> ||
-                  std::is_same_v<Clock, std::chrono::system_clock>) {
-      return Backend::wait_until(word, expected, detail::deadline::at(deadline));
-    } else {
-      // A clock the OS cannot wait on: wait on steady_clock for the time `Clock` says is left,
-      // and believe a timeout only once `Clock` itself has reached the deadline.
-      for (;;) {
-        const std::int64_t left =
-            detail::saturating_sub(detail::saturating_ceil_ns(deadline.time_since_epoch()),
-                                   detail::saturating_ceil_ns(Clock::now().time_since_epoch()));
-        if (Backend::wait_until(word, expected,
-                                detail::deadline::after(std::chrono::nanoseconds(left)))) {
-          return true;
-        }
-        if (Clock::now() >= deadline) return false;
-      }
-    }
+    return detail::attempt_until(deadline, [&](const detail::deadline& limit) {
+      return Backend::wait_until(word, expected, limit);
+    });
   }
 
   static std::size_t wake(const futex_word& word, std::size_t count) noexcept {

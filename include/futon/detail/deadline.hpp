@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <futon/detail/saturating_ns.hpp>
+#include <type_traits>
 
 namespace futon::detail {
 
@@ -81,5 +82,24 @@ class deadline {
   std::int64_t ns_;
   deadline_clock clock_;
 };
+
+// Runs `attempt(deadline) -> bool` (true = done) against a time point on any clock. steady_clock
+// and system_clock time points become one deadline, computed once. Other clocks cannot be waited
+// on by the OS: their remaining time is waited for on steady_clock, and a false result is
+// believed only once `Clock` itself has reached `t`, so a timeout never ends early by `Clock`.
+template <class Clock, class Duration, class Attempt>
+bool attempt_until(const std::chrono::time_point<Clock, Duration>& t, Attempt&& attempt) {
+  if constexpr (std::is_same_v<Clock, std::chrono::steady_clock> ||
+                std::is_same_v<Clock, std::chrono::system_clock>) {
+    return attempt(deadline::at(t));
+  } else {
+    for (;;) {
+      const std::int64_t left = saturating_sub(saturating_ceil_ns(t.time_since_epoch()),
+                                               saturating_ceil_ns(Clock::now().time_since_epoch()));
+      if (attempt(deadline::after(std::chrono::nanoseconds(left)))) return true;
+      if (Clock::now() >= t) return false;
+    }
+  }
+}
 
 }  // namespace futon::detail

@@ -6,7 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "os/cpu_relax.hpp"
+#include <futon/detail/spin.hpp>
 #include "os/native_futex.hpp"
 
 namespace futon::os {
@@ -41,7 +41,7 @@ class futex_raw_mutex {
                                                      std::memory_order_relaxed)) {
         return;
       }
-      cpu_relax();
+      detail::cpu_relax();
     }
     // Acquire: as in lock(). Exchanging in 2 (not 1) is conservative: we cannot know whether
     // other sleepers remain, so the next unlock wakes one more than strictly needed at worst.

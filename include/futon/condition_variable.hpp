@@ -1,0 +1,202 @@
+// <futon/condition_variable.hpp>: futon::condition_variable, a std::condition_variable in 4
+// bytes, for std::unique_lock<futon::mutex> (basic_condition_variable<B> pairs with
+// basic_mutex<B>).
+//
+//   futon::mutex m;  futon::condition_variable cv;  bool ready = false;
+//   // waiter                                   // notifier
+//   std::unique_lock lock(m);                   { std::lock_guard guard(m); ready = true; }
+//   cv.wait(lock, [&] { return ready; });       cv.notify_all();
+//
+// Members as std::condition_variable: wait (with and without predicate), wait_for, wait_until,
+// notify_one, notify_all.
+//
+// Behaviour:
+//   - wait(lock) without a predicate returns only after a notify issued while it waited: never
+//     spuriously. (Like std, a notify_one may release more than one thread that was just
+//     starting to wait; each of them did see a notify.)
+//   - notify_all moves the waiters onto the mutex's queue instead of waking them all: one
+//     waiter is woken and requeues the rest onto the mutex it holds (the condition variable has
+//     no room to remember the mutex), and each unlock of the mutex then wakes the next. A
+//     broadcast to N waiters costs about N wake-ups in a chain, not N threads fighting for the
+//     mutex at once.
+//   - notify_* with nobody waiting is one atomic load.
+//   - Timed waits never end early and take any duration or clock, like the futex.
+//
+// Preconditions (checked without NDEBUG): `lock` owns its mutex when passed to wait*; all
+// concurrent waiters use the same mutex (as for std); no thread waits when it is destroyed.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <futon/detail/assert.hpp>
+#include <futon/detail/deadline.hpp>
+#include <futon/futex.hpp>
+#include <futon/mutex.hpp>
+#include <limits>
+#include <mutex>
+
+namespace futon {
+
+template <futex_backend Backend>
+class basic_condition_variable {
+ public:
+  using mutex_type = basic_mutex<Backend>;
+
+  constexpr basic_condition_variable() noexcept = default;
+  ~basic_condition_variable() {
+    FUTON_PRECONDITION((word_.load(std::memory_order_relaxed) & broadcast_bit) == 0,
+                       "futon::condition_variable destroyed during a notify_all");
+  }
+  basic_condition_variable(const basic_condition_variable&) = delete;
+  basic_condition_variable& operator=(const basic_condition_variable&) = delete;
+
+  void notify_one() noexcept {
+    // Relaxed: a waiter sets waiters_bit while holding the mutex; a notifier that changed the
+    // predicate under the same mutex is ordered after it by the mutex (as std requires).
+    std::uint32_t state = word_.load(std::memory_order_relaxed);
+    if ((state & waiters_bit) == 0) return;
+    // Release: a waiter that sees the new sequence (acquire) sees what we wrote before.
+    word_.fetch_add(sequence_step, std::memory_order_release);
+    Backend::wake(word_, 1);
+  }
+
+  void notify_all() noexcept {
+    // Relaxed: as in notify_one.
+    std::uint32_t state = word_.load(std::memory_order_relaxed);
+    std::uint32_t next = 0;
+    do {
+      if ((state & waiters_bit) == 0) return;
+      // Everyone waiting now is notified, so waiters_bit is cleared; broadcast_bit tells the one
+      // thread we wake to requeue the rest onto its mutex. Release: as in notify_one.
+      next = ((state + sequence_step) & ~waiters_bit) | broadcast_bit;
+    } while (!word_.compare_exchange_weak(state, next, std::memory_order_release,
+                                          std::memory_order_relaxed));
+    if (Backend::wake(word_, 1) == 0) {
+      // Nobody was asleep: those about to sleep see the new sequence and return by themselves.
+      // Withdraw the request unless the word has moved on. Relaxed: only the bit matters.
+      word_.compare_exchange_strong(next, next & ~broadcast_bit, std::memory_order_relaxed);
+    }
+  }
+
+  void wait(std::unique_lock<mutex_type>& lock) noexcept { wait_before(lock, nullptr); }
+
+  template <class Predicate>
+  void wait(std::unique_lock<mutex_type>& lock, Predicate stop_waiting) {
+    while (!stop_waiting())
+      wait(lock);
+  }
+
+  template <class Rep, class Period>
+  std::cv_status wait_for(std::unique_lock<mutex_type>& lock,
+                          const std::chrono::duration<Rep, Period>& timeout) noexcept {
+    const detail::deadline limit = detail::deadline::after(timeout);
+    return wait_before(lock, &limit) ? std::cv_status::no_timeout : std::cv_status::timeout;
+  }
+
+  template <class Rep, class Period, class Predicate>
+  bool wait_for(std::unique_lock<mutex_type>& lock,
+                const std::chrono::duration<Rep, Period>& timeout, Predicate stop_waiting) {
+    const detail::deadline limit = detail::deadline::after(timeout);
+    while (!stop_waiting()) {
+      if (!wait_before(lock, &limit)) return stop_waiting();
+    }
+    return true;
+  }
+
+  template <class Clock, class Duration>
+  std::cv_status wait_until(std::unique_lock<mutex_type>& lock,
+                            const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+    // One attempt per deadline conversion: attempt_until re-checks `Clock` after a timeout.
+    const bool notified = detail::attempt_until(
+        deadline, [&](const detail::deadline& limit) { return wait_before(lock, &limit); });
+    return notified ? std::cv_status::no_timeout : std::cv_status::timeout;
+  }
+
+  template <class Clock, class Duration, class Predicate>
+  bool wait_until(std::unique_lock<mutex_type>& lock,
+                  const std::chrono::time_point<Clock, Duration>& deadline,
+                  Predicate stop_waiting) {
+    while (!stop_waiting()) {
+      if (wait_until(lock, deadline) == std::cv_status::timeout) return stop_waiting();
+    }
+    return true;
+  }
+
+ private:
+  // The word: a sequence number (upper bits, advanced by every notify) and two flags.
+  // Threads may be waiting (set by each waiter under the mutex; cleared by notify_all, which
+  // notifies them all). Lets notify_* skip the system call when nobody waits.
+  static constexpr std::uint32_t waiters_bit = 1;
+  // notify_all woke one waiter to requeue the others onto the mutex (see notify_all).
+  static constexpr std::uint32_t broadcast_bit = 2;
+  static constexpr std::uint32_t sequence_step = 4;
+
+  static constexpr std::uint32_t sequence_of(std::uint32_t state) noexcept {
+    return state & ~(waiters_bit | broadcast_bit);
+  }
+
+  // Waits for a notify (true) or until `limit` (false); `lock` is re-locked either way.
+  bool wait_before(std::unique_lock<mutex_type>& lock, const detail::deadline* limit) noexcept {
+    FUTON_PRECONDITION(lock.owns_lock(),
+                       "futon::condition_variable::wait: the lock does not own its mutex");
+    mutex_type& m = *lock.mutex();
+    // Register while holding the mutex, so a notifier that changes the predicate under the
+    // mutex afterwards sees waiters_bit. Relaxed: the mutex orders it (see notify_one).
+    const std::uint32_t registered =
+        word_.fetch_or(waiters_bit, std::memory_order_relaxed) | waiters_bit;
+    m.unlock();
+
+    bool notified = false;
+    std::uint32_t expected = registered;
+    for (;;) {
+      const bool timed_out = limit != nullptr && !Backend::wait_until(word_, expected, *limit);
+      if (limit == nullptr) Backend::wait(word_, expected);
+      // Acquire: pairs with the notifier's release, so its writes before notifying are visible.
+      const std::uint32_t now = word_.load(std::memory_order_acquire);
+      if (sequence_of(now) != sequence_of(registered)) {
+        notified = true;
+        if ((now & broadcast_bit) != 0) requeue_onto(m, now);
+        break;
+      }
+      if (timed_out) break;
+      // No notify yet, so this return was spurious - or a past broadcast requeued us onto the
+      // mutex (its requeue moves every thread waiting on the word) and an unlock woke us there.
+      // In that case the unlock's wake was meant to continue the chain: pass it on.
+      m.pass_wake_on();
+      expected = now;
+    }
+    // We may be the sleeper an unlock of `m` woke (after a requeue): lock as that thread.
+    m.lock_after_wake();
+    return notified;
+  }
+
+  // The woken thread of a notify_all moves every other waiter onto the mutex's queue.
+  void requeue_onto(mutex_type& m, std::uint32_t state) noexcept {
+    // Claim the broadcast, so that exactly one thread performs it. Relaxed: only the bit.
+    while ((state & broadcast_bit) != 0) {
+      if (word_.compare_exchange_weak(state, state & ~broadcast_bit, std::memory_order_relaxed)) {
+        for (;;) {
+          // The requeue fails only if the word changed (another notify) since we read it:
+          // read it again and retry, so no waiter of this broadcast stays behind.
+          const std::uint32_t current = word_.load(std::memory_order_relaxed);
+          if (Backend::requeue(word_, current, m.word_, 0,
+                               std::numeric_limits<std::size_t>::max())) {
+            break;
+          }
+        }
+        m.note_requeued_sleepers();
+        return;
+      }
+    }
+  }
+
+  futex_word word_{0};
+};
+
+using condition_variable = basic_condition_variable<backend::default_backend>;
+
+static_assert(sizeof(condition_variable) == 4, "futon::condition_variable is one 32-bit word");
+
+}  // namespace futon
