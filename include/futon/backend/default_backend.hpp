@@ -8,7 +8,9 @@
 
 namespace futon::backend {
 
-#if FUTON_DEFAULT_BACKEND_IS_PARKING_LOT
+// Without a kernel futex (FUTON_NO_KERNEL_FUTEX, see kernel_futex.hpp) the build always chooses
+// the parking lot; the second test keeps a consumer's headers consistent with that regardless.
+#if FUTON_DEFAULT_BACKEND_IS_PARKING_LOT || defined(FUTON_NO_KERNEL_FUTEX)
 using default_backend = parking_lot;
 #else
 using default_backend = kernel_futex;

@@ -4,6 +4,13 @@
 // FUTEX_WAIT_BITSET with an absolute CLOCK_MONOTONIC timeout, waits on system_clock deadlines add
 // FUTEX_CLOCK_REALTIME; wake and requeue counts are the kernel's own, so they are exact.
 //
+// Only where the OS's futex reports exact wake counts and has compare-and-requeue, which the
+// futex contract needs: Linux. Windows (WaitOnAddress), macOS (os_sync_wait_on_address,
+// __ulock_wait), FreeBSD (_umtx_op), DragonFly (umtx_sleep) report no wake count, and OpenBSD's
+// FUTEX_REQUEUE does not compare; there the library is built with FUTON_NO_KERNEL_FUTEX (set by
+// its CMake target), this type is not declared, the OS call serves the parking lot's thread
+// parker instead, and the default backend is the parking lot (backend/parking_lot.hpp).
+//
 // This type is the backend's static interface; users call it through futon::basic_futex (or the
 // futex_* free functions), which add the argument checks and the clock conversions.
 #pragma once
@@ -13,6 +20,8 @@
 #include <futon/detail/deadline.hpp>
 #include <futon/futex_word.hpp>
 #include <optional>
+
+#if !defined(FUTON_NO_KERNEL_FUTEX)
 
 namespace futon::backend {
 
@@ -34,3 +43,5 @@ struct kernel_futex {
 };
 
 }  // namespace futon::backend
+
+#endif  // !FUTON_NO_KERNEL_FUTEX

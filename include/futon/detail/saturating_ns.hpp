@@ -41,7 +41,7 @@ constexpr std::int64_t ceil_ns_from_floating(long double ns) noexcept {
   if (ns >= two_pow_63) return ns_max;
   if (ns <= -two_pow_63) return ns_min;
   auto truncated = static_cast<std::int64_t>(ns);
-  if (static_cast<long double>(truncated) < ns) ++truncated;  // round up: never early
+  if (static_cast<long double>(truncated) < ns && truncated != ns_max) ++truncated;  // up
   return truncated;
 }
 

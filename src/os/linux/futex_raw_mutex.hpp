@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
-
 #include <futon/detail/spin.hpp>
+
 #include "os/native_futex.hpp"
 
 namespace futon::os {

@@ -10,10 +10,59 @@
 #include <pthread.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <ctime>
 #include <futon/detail/deadline.hpp>
 
 namespace futon::os {
+
+// The two steps that differ between POSIX systems.
+namespace condvar_parker_os {
+
+#if defined(__APPLE__)
+// macOS has no pthread_condattr_setclock, and its pthread_cond_timedwait measures an absolute
+// time on the wall clock only. Its timed waits are relative instead, with Apple's
+// pthread_cond_timedwait_relative_np (declared in its <pthread.h>), so the condition variable
+// needs no clock.
+inline void init_condition(pthread_cond_t* condition) noexcept {
+  pthread_cond_init(condition, nullptr);
+}
+
+// Waits at most `left_ns` (> 0). The interval may end early or late against steady_clock:
+// park_until re-checks the deadline on its own clock and waits again for what is left, so a
+// timeout is never reported early and a retry never restarts it.
+inline void wait_for(pthread_cond_t* condition, pthread_mutex_t* mutex,
+                     std::int64_t left_ns) noexcept {
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(left_ns / 1'000'000'000);
+  ts.tv_nsec = static_cast<long>(left_ns % 1'000'000'000);
+  pthread_cond_timedwait_relative_np(condition, mutex, &ts);
+}
+#else
+// The condition variable measures timeouts on CLOCK_MONOTONIC, steady_clock's clock, so steady
+// deadlines ignore wall-clock changes. System-clock deadlines are re-checked in park_until
+// against their own clock and waited for in slices (see there).
+inline void init_condition(pthread_cond_t* condition) noexcept {
+  pthread_condattr_t attributes;
+  pthread_condattr_init(&attributes);
+  pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+  pthread_cond_init(condition, &attributes);
+  pthread_condattr_destroy(&attributes);
+}
+
+// Waits at most `left_ns` (> 0), as an absolute CLOCK_MONOTONIC time.
+inline void wait_for(pthread_cond_t* condition, pthread_mutex_t* mutex,
+                     std::int64_t left_ns) noexcept {
+  const std::int64_t until =
+      detail::saturating_add(detail::deadline::now_ns(detail::deadline_clock::steady), left_ns);
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(until / 1'000'000'000);
+  ts.tv_nsec = static_cast<long>(until % 1'000'000'000);
+  pthread_cond_timedwait(condition, mutex, &ts);
+}
+#endif
+
+}  // namespace condvar_parker_os
 
 class condvar_thread_parker {
  public:
@@ -21,14 +70,7 @@ class condvar_thread_parker {
 
   condvar_thread_parker() noexcept {
     pthread_mutex_init(&mutex_, nullptr);
-    // The condition variable measures timeouts on CLOCK_MONOTONIC, steady_clock's clock, so
-    // steady deadlines ignore wall-clock changes. System-clock deadlines are re-checked in
-    // park_until against their own clock and waited for in slices (see there).
-    pthread_condattr_t attributes;
-    pthread_condattr_init(&attributes);
-    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-    pthread_cond_init(&condition_, &attributes);
-    pthread_condattr_destroy(&attributes);
+    condvar_parker_os::init_condition(&condition_);
   }
   ~condvar_thread_parker() {
     pthread_cond_destroy(&condition_);
@@ -60,12 +102,7 @@ class condvar_thread_parker {
       if (limit.clock() == detail::deadline_clock::system && left > system_clock_slice) {
         left = system_clock_slice;
       }
-      const std::int64_t until =
-          detail::saturating_add(detail::deadline::now_ns(detail::deadline_clock::steady), left);
-      timespec ts{};
-      ts.tv_sec = static_cast<time_t>(until / 1'000'000'000);
-      ts.tv_nsec = static_cast<long>(until % 1'000'000'000);
-      pthread_cond_timedwait(&condition_, &mutex_, &ts);
+      condvar_parker_os::wait_for(&condition_, &mutex_, left);
     }
     const bool unparked = !parked_;
     pthread_mutex_unlock(&mutex_);

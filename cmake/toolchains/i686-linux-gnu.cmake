@@ -1,0 +1,9 @@
+# Linux on i686 (i686-linux-gnu): Debian's g++-i686-linux-gnu cross compiler, tests under qemu-i386.
+set(FUTON_CROSS_TRIPLE i686-linux-gnu)
+set(FUTON_CROSS_PROCESSOR i686)
+set(FUTON_QEMU qemu-i386)
+# A 32-bit target: build with a 64-bit time_t (glibc 2.34+), so deadlines and timespecs last past
+# 2038 and the futex calls use futex_time64 (see src/os/linux/native_futex.cpp).
+set(CMAKE_C_FLAGS_INIT "-D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64")
+set(CMAKE_CXX_FLAGS_INIT "-D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64")
+include(${CMAKE_CURRENT_LIST_DIR}/linux-gnu-cross.cmake)

@@ -1,0 +1,318 @@
+// <futon/atomic_wait.hpp>: wait for a std::atomic<T> to change, with timeouts, for any T of 1, 2,
+// 4 or 8 bytes - the timed std::atomic::wait that C++ never got.
+//
+//   std::atomic<std::uint8_t> stage{0};
+//   // waiter                                              // changer
+//   if (!futon::atomic_wait_for(stage, std::uint8_t{0},       stage.store(1);
+//                               std::chrono::seconds(1)))     futon::atomic_notify_all(stage);
+//     give_up();  // timed out: stage was still 0
+//
+// Functions, for std::atomic<T> with sizeof(T) in {1, 2, 4, 8} (and lock-free):
+//   atomic_wait(a, old, order = seq_cst)                 returns once a.load(order) != old
+//   atomic_wait_for(a, old, duration, order = seq_cst)   true once changed; false = timed out,
+//   atomic_wait_until(a, old, time_point, order)           and the value was still old
+//   atomic_notify_one(a), atomic_notify_all(a)           wake one / every waiter of `a`
+//
+// Behaviour, as std::atomic<T>::wait / notify_*:
+//   - "Changed" compares value representations (bits), like std: -0.0 differs from 0.0, and a
+//     NaN equals itself. atomic_wait returns only once it has loaded a value that differs from
+//     `old` (never spuriously); a change that is undone before the waiter looks may be missed
+//     (the ABA case, as for std). A waiter returns only after a notify, or if it sees the change
+//     before it sleeps: change the value, then notify.
+//   - Timed waits return false only once the timeout has really passed, and only if the value
+//     is still `old` when they return; they take any duration or clock: zero, negative and past
+//     timeouts only look; duration::max() and time_point::max() wait until notified.
+//   - atomic_notify_* with nobody waiting makes no system call (see below).
+//
+// How: a 4-byte atomic waits in the futex on its own address (the atomic's object is the futex
+// word; for T other than std::uint32_t it is viewed as one, as std implementations do). Whether
+// anyone waits there is counted in a small table of waiter counts indexed by address (after
+// libstdc++'s waiter pool and Zig's futex buckets), so a notify with nobody waiting costs a fence
+// and a load. Other sizes wait in the parking lot, keyed by the atomic's address, whose validate
+// callback compares the value under the queue lock; its own "nobody waits" check makes an idle
+// notify cheap there too.
+//
+// Preconditions, checked in builds without NDEBUG (message, then abort): `order` is not
+// memory_order_release or memory_order_acq_rel (as std).
+//
+// basic_atomic_waiter<Backend> offers the same as static members over a chosen futex backend (for
+// the 4-byte path; the other sizes always use the parking lot); the free functions use the
+// default backend. Notify through the same backend the waiters use.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <futon/detail/assert.hpp>
+#include <futon/detail/deadline.hpp>
+#include <futon/futex.hpp>
+#include <futon/parking_lot.hpp>
+#include <limits>
+#include <type_traits>
+
+#if defined(__SANITIZE_THREAD__)
+#define FUTON_ATOMIC_WAIT_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FUTON_ATOMIC_WAIT_TSAN 1
+#endif
+#endif
+
+namespace futon {
+
+namespace detail {
+
+// The values atomic_wait supports: 1, 2, 4 or 8 bytes, lock-free, with the atomic laid out as the
+// value itself (so its address is the value's), and no padding bits whose contents would make
+// equal values compare different (floating-point types are allowed: std compares their bits).
+template <class T>
+concept atomic_waitable = (sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8) &&
+                          std::is_trivially_copyable_v<T>&& std::atomic<T>::is_always_lock_free &&
+                          sizeof(std::atomic<T>) == sizeof(T) &&
+                          (std::has_unique_object_representations_v<T> ||
+                           std::is_floating_point_v<T>);
+
+template <std::size_t Size>
+using atomic_bits_for = std::conditional_t<
+    Size == 1, std::uint8_t,
+    std::conditional_t<Size == 2, std::uint16_t,
+                       std::conditional_t<Size == 4, std::uint32_t, std::uint64_t>>>;
+
+template <class T>
+atomic_bits_for<sizeof(T)> atomic_bits(T value) noexcept {
+  return std::bit_cast<atomic_bits_for<sizeof(T)>>(value);
+}
+
+// ---- Who waits on a 4-byte atomic? ---------------------------------------------------------
+//
+// The atomic is the user's: there is no room in it for a waiters bit. So a waiter counts itself
+// in a slot chosen by its address before it checks the value, and a notifier looks at the slot
+// after changing the value, with a full fence on each side (a store-load barrier):
+//
+//   waiter:    slot += 1;  fence;  value == old ? -> futex wait (which checks again)
+//   notifier:  value = new (the caller);  fence;  slot == 0 ? -> no wake
+//
+// The two seq_cst fences are ordered one way or the other. If the notifier's comes first, the
+// waiter's check after its own fence sees the new value (or the futex's check does), so it does
+// not sleep. If the waiter's comes first, the notifier's load sees the count, and it wakes. A
+// slot shared by several addresses only costs a futile wake. Under ThreadSanitizer, which does
+// not model fences, the fence is a seq_cst read-modify-write of the slot on both sides: the two
+// are then ordered in the slot's modification order, and whichever comes second synchronizes
+// with the first or reads its increment - the same argument in terms TSan checks.
+struct alignas(64) atomic_wait_slot {
+  std::atomic<std::uint32_t> waiters{0};
+};
+
+inline constexpr std::size_t atomic_wait_slot_count = 64;
+
+// One table per program: visible by default even in a library built with hidden visibility, so
+// that a waiter and a notifier in different shared objects use the same slots.
+#if defined(__GNUC__) || defined(__clang__)
+[[gnu::visibility("default")]]
+#endif
+inline atomic_wait_slot atomic_wait_slots[atomic_wait_slot_count];
+
+inline atomic_wait_slot& atomic_wait_slot_of(const void* address) noexcept {
+  // Fibonacci hashing: the top 6 bits of address * 2^64 / phi depend on every address bit.
+  const auto key = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(address));
+  return atomic_wait_slots[(key * 0x9E3779B97F4A7C15ull) >> 58];
+}
+static_assert(atomic_wait_slot_count == 64, "atomic_wait_slot_of keeps the top 6 bits");
+
+inline void atomic_wait_fence([[maybe_unused]] atomic_wait_slot& slot) noexcept {
+#if defined(FUTON_ATOMIC_WAIT_TSAN)
+  slot.waiters.fetch_add(0, std::memory_order_seq_cst);
+#else
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+}
+
+// A waiter counted in its slot for as long as it lives.
+class atomic_wait_registration {
+ public:
+  explicit atomic_wait_registration(const void* address) noexcept
+      : slot_(atomic_wait_slot_of(address)) {
+    // Relaxed: the fence that follows orders it before our value check (see above).
+    slot_.waiters.fetch_add(1, std::memory_order_relaxed);
+    atomic_wait_fence(slot_);
+  }
+  ~atomic_wait_registration() {
+    // Relaxed: a notifier that still sees us only makes a futile wake.
+    slot_.waiters.fetch_sub(1, std::memory_order_relaxed);
+  }
+  atomic_wait_registration(const atomic_wait_registration&) = delete;
+  atomic_wait_registration& operator=(const atomic_wait_registration&) = delete;
+
+ private:
+  atomic_wait_slot& slot_;
+};
+
+// For the notifier: may a thread be waiting on `address`?
+inline bool atomic_wait_may_have_waiters(const void* address) noexcept {
+  atomic_wait_slot& slot = atomic_wait_slot_of(address);
+  atomic_wait_fence(slot);
+  // Relaxed: ordered by the fence (see above).
+  return slot.waiters.load(std::memory_order_relaxed) != 0;
+}
+
+}  // namespace detail
+
+template <futex_backend Backend>
+struct basic_atomic_waiter {
+  template <detail::atomic_waitable T>
+  static void wait(const std::atomic<T>& a, std::type_identity_t<T> old,
+                   std::memory_order order = std::memory_order_seq_cst) noexcept {
+    check_order(order);
+    if (changed(a, old, order)) return;
+    if constexpr (sizeof(T) == 4) {
+      const futex_word& word = word_of(a);
+      const detail::atomic_wait_registration registered(&a);
+      while (!changed(a, old, order))
+        Backend::wait(word, detail::atomic_bits(old));
+    } else {
+      while (!changed(a, old, order)) {
+        static_cast<void>(park(a, old, parking_lot::deadline::never()));
+      }
+    }
+  }
+
+  // False when `timeout` passed and the value was still `old` (never early).
+  template <detail::atomic_waitable T, class Rep, class Period>
+  static bool wait_for(const std::atomic<T>& a, std::type_identity_t<T> old,
+                       const std::chrono::duration<Rep, Period>& timeout,
+                       std::memory_order order = std::memory_order_seq_cst) noexcept {
+    check_order(order);
+    const detail::deadline limit = detail::deadline::after(timeout);  // once, before any wait
+    return wait_before(a, old, limit, order);
+  }
+
+  // False when `deadline` passed (by `Clock`) and the value was still `old` (never early).
+  template <detail::atomic_waitable T, class Clock, class Duration>
+  static bool wait_until(const std::atomic<T>& a, std::type_identity_t<T> old,
+                         const std::chrono::time_point<Clock, Duration>& deadline,
+                         std::memory_order order = std::memory_order_seq_cst) noexcept {
+    check_order(order);
+    return detail::attempt_until(
+        deadline, [&](const detail::deadline& limit) { return wait_before(a, old, limit, order); });
+  }
+
+  template <detail::atomic_waitable T>
+  static void notify_one(const std::atomic<T>& a) noexcept {
+    notify(a, 1);
+  }
+
+  template <detail::atomic_waitable T>
+  static void notify_all(const std::atomic<T>& a) noexcept {
+    notify(a, std::numeric_limits<std::size_t>::max());
+  }
+
+ private:
+  static void check_order([[maybe_unused]] std::memory_order order) noexcept {
+    FUTON_PRECONDITION(order != std::memory_order_release && order != std::memory_order_acq_rel,
+                       "futon::atomic_wait: memory_order_release and memory_order_acq_rel are "
+                       "not valid for a load");
+  }
+
+  template <class T>
+  static bool changed(const std::atomic<T>& a, T old, std::memory_order order) noexcept {
+    return detail::atomic_bits(a.load(order)) != detail::atomic_bits(old);
+  }
+
+  // The 4-byte atomic viewed as the futex word at its address (same size, and alignment checked
+  // by the futex in debug builds). The backend reads it with relaxed 32-bit loads only.
+  template <class T>
+  static const futex_word& word_of(const std::atomic<T>& a) noexcept {
+    if constexpr (std::is_same_v<std::atomic<T>, futex_word>) {
+      return a;
+    } else {
+      static_assert(sizeof(std::atomic<T>) == sizeof(futex_word) &&
+                    alignof(std::atomic<T>) >= alignof(futex_word));
+      return *reinterpret_cast<const futex_word*>(&a);
+    }
+  }
+
+  // Parks on the atomic's address while it holds `old` (checked under the queue lock).
+  template <class T>
+  static parking_lot::park_result park(const std::atomic<T>& a, T old,
+                                       const parking_lot::deadline& limit) noexcept {
+    const auto expected = detail::atomic_bits(old);
+    return parking_lot::park(
+        &a,
+        // Relaxed: the parking lot's store-load barrier orders it against a notifier's change
+        // (its "nobody waits" check); the caller's load after the park orders the data.
+        [&] { return detail::atomic_bits(a.load(std::memory_order_relaxed)) == expected; }, limit);
+  }
+
+  template <class T>
+  static bool wait_before(const std::atomic<T>& a, T old, const detail::deadline& limit,
+                          std::memory_order order) noexcept {
+    if (changed(a, old, order)) return true;  // the value check comes first, at any timeout
+    if constexpr (sizeof(T) == 4) {
+      const futex_word& word = word_of(a);
+      const detail::atomic_wait_registration registered(&a);
+      for (;;) {
+        if (changed(a, old, order)) return true;
+        // false: `limit` has passed; report whether the value is still old now.
+        if (!Backend::wait_until(word, detail::atomic_bits(old), limit)) {
+          return changed(a, old, order);
+        }
+      }
+    } else {
+      for (;;) {
+        if (changed(a, old, order)) return true;
+        if (park(a, old, limit).status == parking_lot::park_status::timed_out) {
+          return changed(a, old, order);
+        }
+      }
+    }
+  }
+
+  template <class T>
+  static void notify(const std::atomic<T>& a, std::size_t count) noexcept {
+    if constexpr (sizeof(T) == 4) {
+      if (!detail::atomic_wait_may_have_waiters(&a)) return;
+      Backend::wake(word_of(a), count);
+    } else {
+      // unpark_some rather than unpark_one: it takes no lock when nobody is parked in the
+      // bucket, after the store-load barrier that makes that check sound.
+      static_cast<void>(
+          parking_lot::detail_core::unpark_some(&a, count, parking_lot::default_unpark_token));
+    }
+  }
+};
+
+using atomic_waiter = basic_atomic_waiter<backend::default_backend>;
+
+template <detail::atomic_waitable T>
+void atomic_wait(const std::atomic<T>& a, std::type_identity_t<T> old,
+                 std::memory_order order = std::memory_order_seq_cst) noexcept {
+  atomic_waiter::wait(a, old, order);
+}
+
+template <detail::atomic_waitable T, class Rep, class Period>
+bool atomic_wait_for(const std::atomic<T>& a, std::type_identity_t<T> old,
+                     const std::chrono::duration<Rep, Period>& timeout,
+                     std::memory_order order = std::memory_order_seq_cst) noexcept {
+  return atomic_waiter::wait_for(a, old, timeout, order);
+}
+
+template <detail::atomic_waitable T, class Clock, class Duration>
+bool atomic_wait_until(const std::atomic<T>& a, std::type_identity_t<T> old,
+                       const std::chrono::time_point<Clock, Duration>& deadline,
+                       std::memory_order order = std::memory_order_seq_cst) noexcept {
+  return atomic_waiter::wait_until(a, old, deadline, order);
+}
+
+template <detail::atomic_waitable T>
+void atomic_notify_one(const std::atomic<T>& a) noexcept {
+  atomic_waiter::notify_one(a);
+}
+
+template <detail::atomic_waitable T>
+void atomic_notify_all(const std::atomic<T>& a) noexcept {
+  atomic_waiter::notify_all(a);
+}
+
+}  // namespace futon

@@ -1,0 +1,215 @@
+// <futon/barrier.hpp>: futon::barrier, a drop-in std::barrier in 8 bytes (plus its completion
+// function, which takes no room when it is empty, as the default one is).
+//
+// A reusable meeting point: each phase, the expected number of arrivals is awaited; the last
+// arrival runs the completion function, then releases every thread waiting for that phase and
+// starts the next.
+//
+//   futon::barrier sync(threads, [&]() noexcept { swap(current, next); });
+//   // in each of `threads` threads:
+//   for (int step = 0; step < steps; ++step) {
+//     compute(next, current);
+//     sync.arrive_and_wait();  // everyone's step is done, and the completion ran
+//   }
+//
+// Members as std::barrier<CompletionFunction>: arrive(update = 1) -> arrival_token,
+// wait(arrival_token&&), arrive_and_wait, arrive_and_drop, and the static max() (2^24 - 1).
+// The default completion function, futon::empty_completion, does nothing.
+//
+// Behaviour:
+//   - The completion function runs exactly once per phase, on the thread whose arrival ends the
+//     phase, after every arrival of the phase and before any thread waiting for the phase is
+//     released (its effects are visible to them).
+//   - arrive() is one atomic read-modify-write, and the phase's end calls into the futex (wake
+//     all) only if a thread may be asleep: no system call when nobody had to wait.
+//   - wait() returns only once its phase has ended: never spuriously.
+//   - arrive_and_drop() arrives and removes one participant from every later phase.
+//
+// Two words, not one: the phase and the count of arrivals still expected change independently
+// (arrivals must not disturb sleepers, and a sleeper must not disturb arrivals).
+//
+// Preconditions, checked in builds without NDEBUG (message, then abort): the expected count is in
+// [0, max()]; arrive(n) needs n > 0 and at most the arrivals the phase still expects (arriving
+// past the expected count stops a debug build); arrive_and_drop needs a participant to drop;
+// wait() takes a token of the current or the previous phase; the barrier is not destroyed while
+// a thread waits on it.
+//
+// basic_barrier<Backend, CompletionFunction> is the same over a chosen futex backend;
+// futon::barrier<CompletionFunction> uses the default backend.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <futon/detail/assert.hpp>
+#include <futon/futex.hpp>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+namespace futon {
+
+// The default completion function: does nothing, takes no room.
+struct empty_completion {
+  constexpr void operator()() const noexcept {}
+};
+
+template <futex_backend Backend, class CompletionFunction = empty_completion>
+class basic_barrier {
+  static_assert(std::is_nothrow_invocable_v<CompletionFunction&>,
+                "futon::barrier: the completion function must be callable as an lvalue with no "
+                "arguments and must not throw (as for std::barrier)");
+  static_assert(std::is_move_constructible_v<CompletionFunction> &&
+                std::is_destructible_v<CompletionFunction>);
+
+ public:
+  // Names the phase an arrival belongs to; pass it to wait().
+  class arrival_token {
+   public:
+    arrival_token(arrival_token&&) noexcept = default;
+    arrival_token& operator=(arrival_token&&) noexcept = default;
+
+   private:
+    friend class basic_barrier;
+    explicit arrival_token(std::uint32_t phase) noexcept : phase_(phase) {}
+    std::uint32_t phase_;
+  };
+
+  static constexpr std::ptrdiff_t max() noexcept { return (std::ptrdiff_t{1} << 24) - 1; }
+
+  constexpr explicit basic_barrier(std::ptrdiff_t expected,
+                                   CompletionFunction completion = CompletionFunction())
+      : phase_word_(static_cast<std::uint32_t>(expected) * expected_one),
+        remaining_(static_cast<std::uint32_t>(expected)),
+        completion_(std::move(completion)) {
+    FUTON_PRECONDITION(expected >= 0 && expected <= max(),
+                       "futon::barrier: the expected count is negative or above max()");
+  }
+  ~basic_barrier() {
+    // waiters_bit is set only by a thread waiting for the current phase, and cleared when the
+    // phase ends, which is the only way such a thread returns.
+    FUTON_PRECONDITION((phase_word_.load(std::memory_order_relaxed) & waiters_bit) == 0,
+                       "futon::barrier destroyed while a thread waits on it");
+  }
+  basic_barrier(const basic_barrier&) = delete;
+  basic_barrier& operator=(const basic_barrier&) = delete;
+
+  [[nodiscard]] arrival_token arrive(std::ptrdiff_t update = 1) noexcept {
+    FUTON_PRECONDITION(update > 0, "futon::barrier::arrive: update must be > 0");
+    // The phase we arrive in: it cannot end before our own arrival below, and we cannot see an
+    // older phase (whoever arrives here has seen the previous phase end, through wait() or
+    // through the thread that created the barrier). Relaxed: nothing is read through it.
+    const std::uint32_t phase = phase_word_.load(std::memory_order_relaxed) & phase_mask;
+    // Release: our work before arriving is published to whoever ends the phase. Acquire: if we
+    // end it, we see every other arrival's work (each arrival's read-modify-write continues the
+    // release sequences of those before it), and every drop of this phase.
+    const std::uint32_t before =
+        remaining_.fetch_sub(static_cast<std::uint32_t>(update), std::memory_order_acq_rel);
+    FUTON_PRECONDITION(static_cast<std::ptrdiff_t>(before) >= update,
+                       "futon::barrier::arrive: more arrivals than the phase expects");
+    if (static_cast<std::ptrdiff_t>(before) == update) end_phase();
+    return arrival_token(phase);
+  }
+
+  void wait(arrival_token&& arrival) const noexcept {
+    // Acquire: pairs with end_phase's release, so the completion function's effects and every
+    // arrival of the phase are visible once we see it ended.
+    std::uint32_t state = phase_word_.load(std::memory_order_acquire);
+    FUTON_PRECONDITION((state & phase_mask) == arrival.phase_ ||
+                           (state & phase_mask) == next_phase(arrival.phase_),
+                       "futon::barrier::wait: the token is not of the current or previous phase");
+    while ((state & phase_mask) == arrival.phase_) {
+      if ((state & waiters_bit) == 0) {
+        // Acquire on failure: the value read may be the phase's end that we return on. (On success
+        // too, as a failure order may not be stronger; the futex wait then re-reads the word.)
+        if (!phase_word_.compare_exchange_weak(
+                state, state | waiters_bit, std::memory_order_acquire, std::memory_order_acquire)) {
+          continue;
+        }
+        state |= waiters_bit;
+      }
+      Backend::wait(phase_word_, state);
+      state = phase_word_.load(std::memory_order_acquire);
+    }
+  }
+
+  void arrive_and_wait() noexcept { wait(arrive()); }
+
+  void arrive_and_drop() noexcept {
+    // Drop first, then arrive: whoever ends the phase acquires our arrival, so it sees the
+    // drop. Relaxed: ordered by that arrival's release. No phase can end in between (ours
+    // is still expected).
+    [[maybe_unused]] const std::uint32_t before =
+        phase_word_.fetch_sub(expected_one, std::memory_order_relaxed);
+    FUTON_PRECONDITION(before / expected_one > 0,
+                       "futon::barrier::arrive_and_drop: no participant left to drop");
+    static_cast<void>(arrive(1));
+  }
+
+ private:
+  // phase_word_, the word waiters sleep on: bits 8..31 the expected count of each phase (lowered
+  // by arrive_and_drop), bits 1..7 the phase number (mod 128), and bit 0:
+  //
+  // waiters_bit: a thread may be asleep waiting for the current phase to end. Set by the waiter
+  // (CAS) before it sleeps, and expected by its futex wait; cleared by the phase's end, which
+  // then wakes everyone. The waiter's CAS and the end's CAS are read-modify-writes of this one
+  // word, so one comes first in its modification order: either the end reads the bit and wakes,
+  // or the waiter's CAS fails (the phase changed) and it sees the phase ended. A change between
+  // the CAS and the futex wait is caught by the futex's own value check. No fence is needed.
+  //
+  // remaining_: the arrivals the current phase still expects. The arrival that brings it to
+  // zero ends the phase (end_phase): only that thread touches the barrier until the phase number
+  // moves on, so it resets remaining_ without a race.
+  //
+  // The phase number in a token tells wait() whether its phase has ended; 7 bits are plenty,
+  // since a waiter's phase is the current or the previous one (std's precondition), and they let
+  // a debug build notice a token two or more phases old. Bits after Rust's std::sync::Barrier
+  // (a generation id) and libstdc++'s tree barrier (a phase in each token); written anew.
+  static constexpr std::uint32_t waiters_bit = 1;
+  static constexpr std::uint32_t phase_one = 2;
+  static constexpr std::uint32_t phase_mask = 0xfe;
+  static constexpr std::uint32_t expected_one = 0x100;
+
+  static constexpr std::uint32_t next_phase(std::uint32_t phase) noexcept {
+    return (phase + phase_one) & phase_mask;
+  }
+
+  // Run by the arrival that ends the phase.
+  void end_phase() noexcept {
+    completion_();  // before anyone waiting for this phase is released
+    // Relaxed: the expected count, with this phase's drops, which our acquiring arrival made
+    // visible; nobody else changes it until the phase number moves on.
+    std::uint32_t state = phase_word_.load(std::memory_order_relaxed);
+    // Relaxed: published by the release CAS below; the next phase's arrivals come from threads
+    // that saw the phase end (acquire) or that were ordered after it some other way.
+    remaining_.store(state / expected_one, std::memory_order_relaxed);
+    std::uint32_t next = 0;
+    do {
+      next = (state & ~(waiters_bit | phase_mask)) | next_phase(state & phase_mask);
+      // Release: waiters that see the new phase (acquire) see the completion and every arrival.
+    } while (!phase_word_.compare_exchange_weak(state, next, std::memory_order_release,
+                                                std::memory_order_relaxed));
+    if ((state & waiters_bit) != 0) {
+      Backend::wake(phase_word_, std::numeric_limits<std::size_t>::max());
+    }
+  }
+
+  // mutable: wait() is const (as std's), yet records that a thread sleeps.
+  mutable futex_word phase_word_;
+  std::atomic<std::uint32_t> remaining_;
+  [[no_unique_address]] CompletionFunction completion_;
+};
+
+template <class CompletionFunction = empty_completion>
+using barrier = basic_barrier<backend::default_backend, CompletionFunction>;
+
+static_assert(sizeof(barrier<>) == 8, "futon::barrier<> is two 32-bit words");
+// As std: neither copyable nor movable; tokens are movable.
+static_assert(!std::is_copy_constructible_v<barrier<>> &&
+              !std::is_move_constructible_v<barrier<>> && !std::is_copy_assignable_v<barrier<>> &&
+              !std::is_move_assignable_v<barrier<>>);
+static_assert(std::is_move_constructible_v<barrier<>::arrival_token> &&
+              std::is_move_assignable_v<barrier<>::arrival_token> &&
+              std::is_destructible_v<barrier<>::arrival_token>);
+
+}  // namespace futon

@@ -1,0 +1,152 @@
+// <futon/call_once.hpp>: futon::once_flag and futon::call_once, drop-in std::once_flag and
+// std::call_once; the flag is 4 bytes.
+//
+//   futon::once_flag init_flag;
+//   void use() {
+//     futon::call_once(init_flag, [] { table = build_table(); });
+//     read(table);  // build_table() ran exactly once, and its effects are visible here
+//   }
+//
+// call_once(flag, f, args...) calls std::invoke(f, args...) exactly once for the flag, however
+// many threads call at once:
+//   - The first caller runs f (the "active" call); every other caller waits until it finishes
+//     and then returns without calling f (a "passive" call), seeing everything f did.
+//   - If f throws, the exception propagates to its caller and the flag is left as if f had
+//     never been called: one of the waiting (or later) callers runs its own f next.
+//   - Once f has returned, call_once is one atomic load (acquire): no call, no system call.
+//   - A waiting caller sleeps on the flag's word, and the active call wakes waiters only if one
+//     may be asleep: no system call when nobody had to wait.
+//
+// Calling call_once on a flag from inside f for the same flag deadlocks, as for std.
+//
+// Preconditions, checked in builds without NDEBUG (message, then abort): the flag is not
+// destroyed while a call_once on it is running.
+//
+// basic_once_flag<Backend> is the same over a chosen futex backend; futon::once_flag uses the
+// default, and call_once accepts either. The states follow Rust's futex-based std::sync::Once
+// (incomplete, running, running with waiters queued, complete); written anew.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <futon/detail/assert.hpp>
+#include <futon/futex.hpp>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+namespace futon {
+
+template <futex_backend Backend>
+class basic_once_flag;
+
+template <futex_backend Backend, class Callable, class... Args>
+void call_once(basic_once_flag<Backend>& flag, Callable&& f, Args&&... args);
+
+template <futex_backend Backend>
+class basic_once_flag {
+ public:
+  constexpr basic_once_flag() noexcept = default;
+  ~basic_once_flag() {
+    FUTON_PRECONDITION((word_.load(std::memory_order_relaxed) & running_bit) == 0,
+                       "futon::once_flag destroyed while call_once runs on it");
+  }
+  basic_once_flag(const basic_once_flag&) = delete;
+  basic_once_flag& operator=(const basic_once_flag&) = delete;
+
+ private:
+  template <futex_backend B, class Callable, class... Args>
+  friend void call_once(basic_once_flag<B>& flag, Callable&& f, Args&&... args);
+
+  // The word, one of four values:
+  static constexpr std::uint32_t idle = 0;         // f has not completed; nobody runs it
+  static constexpr std::uint32_t running_bit = 1;  // an active call is running f
+  // With running_bit: a thread may be asleep waiting for it. Set by the waiter (CAS) before it
+  // sleeps, and expected by its futex wait. The active call's final exchange reads it in the
+  // same step that ends the run, so it cannot miss it: the waiter's CAS and the exchange are
+  // read-modify-writes of one word, and if the exchange comes first the CAS fails and the
+  // waiter sees the new state; a change between the CAS and the futex wait is caught by the
+  // futex's own value check.
+  static constexpr std::uint32_t waiters_bit = 2;
+  static constexpr std::uint32_t done = 4;  // f has returned; final
+
+  bool is_done() const noexcept {
+    // Acquire: pairs with the release exchange at the end of the active call, so a passive call
+    // sees everything f did.
+    return word_.load(std::memory_order_acquire) == done;
+  }
+
+  // Makes the calling thread the active one (true), or waits until the active call ends and
+  // returns false if it completed. Loops until one or the other.
+  bool begin() noexcept {
+    std::uint32_t state = word_.load(std::memory_order_acquire);
+    for (;;) {
+      if (state == done) return false;
+      if (state == idle) {
+        // Acquire success: after a run that threw, our f sees what that one left behind (its
+        // release exchange). Acquire failure: the value read may be `done`, which we return on.
+        if (word_.compare_exchange_weak(state, running_bit, std::memory_order_acquire,
+                                        std::memory_order_acquire)) {
+          return true;
+        }
+        continue;
+      }
+      if ((state & waiters_bit) == 0) {
+        // Acquire on failure: as above. (On success too, as a failure order may not be
+        // stronger; the futex wait then re-reads the word.)
+        if (!word_.compare_exchange_weak(state, state | waiters_bit, std::memory_order_acquire,
+                                         std::memory_order_acquire)) {
+          continue;
+        }
+        state |= waiters_bit;
+      }
+      Backend::wait(word_, state);
+      state = word_.load(std::memory_order_acquire);
+    }
+  }
+
+  // Ends the active call: `done` after f returned, `idle` after it threw.
+  void finish(std::uint32_t outcome) noexcept {
+    // Release: a passive call that reads `done` (acquire) sees everything f did.
+    const std::uint32_t before = word_.exchange(outcome, std::memory_order_release);
+    // After a throw, wake everyone: any of them may run f next, and those left asleep would no
+    // longer be covered by waiters_bit.
+    if ((before & waiters_bit) != 0) {
+      Backend::wake(word_, std::numeric_limits<std::size_t>::max());
+    }
+  }
+
+  futex_word word_{idle};
+};
+
+using once_flag = basic_once_flag<backend::default_backend>;
+
+template <futex_backend Backend, class Callable, class... Args>
+void call_once(basic_once_flag<Backend>& flag, Callable&& f, Args&&... args) {
+  static_assert(std::is_invocable_v<Callable, Args...>,
+                "futon::call_once: f is not callable with these arguments");
+  if (flag.is_done()) return;
+  if (!flag.begin()) return;
+  // Resets the flag to idle if f throws, so that the next caller tries; no try/catch needed.
+  struct reset_on_throw {
+    basic_once_flag<Backend>& flag;
+    bool completed = false;
+    ~reset_on_throw() {
+      if (!completed) flag.finish(basic_once_flag<Backend>::idle);
+    }
+  } guard{flag};
+  std::invoke(std::forward<Callable>(f), std::forward<Args>(args)...);
+  guard.completed = true;
+  flag.finish(basic_once_flag<Backend>::done);
+}
+
+static_assert(sizeof(once_flag) == 4, "futon::once_flag is one 32-bit word");
+// As std: constant-initializable, neither copyable nor movable.
+static_assert(std::is_nothrow_default_constructible_v<once_flag>);
+static_assert(!std::is_copy_constructible_v<once_flag> &&
+              !std::is_move_constructible_v<once_flag> && !std::is_copy_assignable_v<once_flag> &&
+              !std::is_move_assignable_v<once_flag>);
+
+}  // namespace futon

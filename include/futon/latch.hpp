@@ -1,0 +1,130 @@
+// <futon/latch.hpp>: futon::latch, a drop-in std::latch in 4 bytes.
+//
+// A single-use countdown: threads count it down, and waiters are released once it reaches zero.
+//
+//   futon::latch done(workers);
+//   for (int i = 0; i < workers; ++i)
+//     pool.spawn([&] { work(); done.count_down(); });
+//   done.wait();  // every work() has finished, and its effects are visible here
+//
+// Members as std::latch: count_down(update = 1), try_wait, wait, arrive_and_wait(update = 1), and
+// the static max() (2^31 - 1).
+//
+// Behaviour:
+//   - count_down() is one atomic read-modify-write; it calls into the futex (wake all) only when
+//     it brings the count to zero while a thread may be asleep: no system call otherwise.
+//   - wait() returns only once the count is zero (never spuriously), and every count_down()
+//     happens before it returns (release/acquire). try_wait() never fails spuriously.
+//
+// Preconditions, checked in builds without NDEBUG (message, then abort): the initial count is in
+// [0, max()]; every update is >= 0 and at most the current count (counting a latch below zero
+// stops a debug build); the latch is not destroyed while a thread waits on it.
+//
+// basic_latch<Backend> is the same over a chosen futex backend; futon::latch uses the default.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <futon/detail/assert.hpp>
+#include <futon/futex.hpp>
+#include <limits>
+#include <type_traits>
+
+namespace futon {
+
+template <futex_backend Backend>
+class basic_latch {
+ public:
+  static constexpr std::ptrdiff_t max() noexcept { return 0x7fff'ffff; }
+
+  constexpr explicit basic_latch(std::ptrdiff_t expected) noexcept
+      : word_(static_cast<std::uint32_t>(expected) * count_one) {
+    FUTON_PRECONDITION(expected >= 0 && expected <= max(),
+                       "futon::latch: the initial count is negative or above max()");
+  }
+  ~basic_latch() {
+    // A waiter sets waiters_bit while the count is not zero and returns only once it is: both
+    // together mean a thread is still waiting.
+    FUTON_PRECONDITION(!has_waiter(word_.load(std::memory_order_relaxed)),
+                       "futon::latch destroyed while a thread waits on it");
+  }
+  basic_latch(const basic_latch&) = delete;
+  basic_latch& operator=(const basic_latch&) = delete;
+
+  void count_down(std::ptrdiff_t update = 1) noexcept {
+    FUTON_PRECONDITION(update >= 0, "futon::latch::count_down: negative update");
+    // Release: every count_down heads a release sequence that all later read-modify-writes of
+    // the word continue, so a waiter that reads zero (acquire) sees what each counter wrote.
+    const std::uint32_t before =
+        word_.fetch_sub(static_cast<std::uint32_t>(update) * count_one, std::memory_order_release);
+    FUTON_PRECONDITION(count_of(before) >= update,
+                       "futon::latch::count_down: the count would go below zero");
+    // The waiters bit cannot be missed: see the word's comment.
+    if (count_of(before) == update && (before & waiters_bit) != 0) {
+      Backend::wake(word_, std::numeric_limits<std::size_t>::max());
+    }
+  }
+
+  bool try_wait() const noexcept {
+    // Acquire: pairs with the count_downs (see count_down).
+    return count_of(word_.load(std::memory_order_acquire)) == 0;
+  }
+
+  void wait() const noexcept {
+    // Acquire: as in try_wait.
+    std::uint32_t state = word_.load(std::memory_order_acquire);
+    while (count_of(state) != 0) {
+      if ((state & waiters_bit) == 0) {
+        // Acquire on failure: the value read may be the zero we return on. (On success too, as a
+        // failure order may not be stronger; the futex wait then re-reads the word.)
+        if (!word_.compare_exchange_weak(state, state | waiters_bit, std::memory_order_acquire,
+                                         std::memory_order_acquire)) {
+          continue;
+        }
+        state |= waiters_bit;
+      }
+      Backend::wait(word_, state);
+      state = word_.load(std::memory_order_acquire);
+    }
+  }
+
+  void arrive_and_wait(std::ptrdiff_t update = 1) noexcept {
+    count_down(update);
+    wait();
+  }
+
+ private:
+  // The word: the count in bits 1..31, and bit 0:
+  //
+  // waiters_bit: a thread may be asleep. Set by a waiter (CAS, count != 0) before it sleeps,
+  // and expected by its futex wait; never cleared, since a latch is single-use and the
+  // count_down that reaches zero wakes everyone. That count_down and the waiter's CAS are
+  // read-modify-writes of one word, so one comes first in its modification order: either the
+  // count_down reads the bit and wakes, or the CAS fails (the count changed) and the waiter
+  // looks again and sees zero. A count_down between the CAS and the futex wait changes the word,
+  // which the futex's own value check catches. No fence is needed.
+  static constexpr std::uint32_t waiters_bit = 1;
+  static constexpr std::uint32_t count_one = 2;
+
+  static constexpr std::ptrdiff_t count_of(std::uint32_t state) noexcept {
+    return static_cast<std::ptrdiff_t>(state / count_one);
+  }
+  static constexpr bool has_waiter(std::uint32_t state) noexcept {
+    return (state & waiters_bit) != 0 && count_of(state) != 0;
+  }
+
+  // mutable: wait() is const (as std's), yet records that a thread sleeps.
+  mutable futex_word word_;
+};
+
+using latch = basic_latch<backend::default_backend>;
+
+static_assert(sizeof(latch) == 4, "futon::latch is one 32-bit word");
+// As std: neither copyable nor movable; constructed explicitly from a count, without throwing.
+static_assert(!std::is_copy_constructible_v<latch> && !std::is_move_constructible_v<latch> &&
+              !std::is_copy_assignable_v<latch> && !std::is_move_assignable_v<latch>);
+static_assert(std::is_nothrow_constructible_v<latch, std::ptrdiff_t> &&
+              !std::is_convertible_v<std::ptrdiff_t, latch>);
+
+}  // namespace futon

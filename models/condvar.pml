@@ -1,0 +1,351 @@
+/*
+ * condvar.pml -- futon::basic_condition_variable with futon::basic_mutex: wait, notify_all (the
+ * broadcast that one woken waiter turns into a requeue onto the mutex) and notify_one.
+ *
+ * Code followed (include/futon/condition_variable.hpp; the mutex is mutex_protocol.pml):
+ *
+ *   word: waiters_bit (1), broadcast_bit (2), sequence (upper bits, step 4)
+ *   wait(lock) = wait_before(lock, nullptr):
+ *     registered = fetch_or(waiters_bit) | waiters_bit        (holding the mutex)
+ *     m.unlock(); expected = registered
+ *     loop: futex_wait(word, expected); now = load
+ *           sequence changed: notified; if now has broadcast_bit: requeue_onto(m, now); break
+ *           (timed out: break)
+ *           else (spurious, or requeued onto the mutex by a broadcast and woken there by an
+ *           unlock): m.pass_wake_on(); expected = now
+ *     m.lock_after_wake()
+ *   requeue_onto: while the word has broadcast_bit: CAS clears it (claims the broadcast); then
+ *     loop { current = load; futex_requeue(word, current, m.word, 0, all) until it succeeds };
+ *     m.note_requeued_sleepers()
+ *   notify_one: if waiters_bit: fetch_add(sequence step); futex_wake(word, 1)
+ *   notify_all: CAS loop: if no waiters_bit return; next = (state + step) & ~waiters | broadcast;
+ *     if futex_wake(word, 1) == 0: CAS(next -> next & ~broadcast) (withdraw, unless the word
+ *     moved on)
+ *
+ * Threads: NWAITERS (default 2) waiters, waiter i doing
+ *     lock(); while (pred < TARGET(i)) cv.wait(lock); unlock();
+ * with TARGET(i) = 1, except that with NROUNDS = 2 the last waiter waits for 2; and one
+ * notifier doing NROUNDS (default 1) times
+ *     lock(); pred++; unlock(); notify_all()       (-DNOTIFY_UNDER_LOCK: notify before unlock;
+ *                                                   -DNOTIFY_ONE: notify_one)
+ * Spurious futex returns: SPURIOUS (default 1) in a run, for waiter 1 on the condition
+ * variable's word only (they exercise pass_wake_on; mutex.pml covers the mutex's own);
+ * -DSPURIOUS_ANY lets any wait of any thread return spuriously (a larger state space).
+ *
+ * Properties checked:
+ *   1. NO LOST WAKEUP / NO DEADLOCK: when nothing can move any more (`timeout`), every waiter
+ *      and the notifier have finished: the broadcast's requeue chain (one waiter woken, the
+ *      others moved onto the mutex, each unlock waking the next) reaches every waiter.
+ *   2. MUTUAL EXCLUSION on the mutex (ghost counter, as in mutex.pml), including the returns
+ *      from wait (lock_after_wake).
+ *   3. NO RETURN WITHOUT A NOTIFY: each notified return of wait follows a notify issued after
+ *      the waiter registered (a ghost counter of notifies, incremented in the notify's own
+ *      atomic step, compared with its value at registration); an untimed wait returns only so.
+ *   4. CLEAN WORDS WHEN IDLE: then both futex queues are empty, the mutex word is 0 and the
+ *      condition variable's word has no broadcast_bit (the destructors' preconditions).
+ *
+ * Why it matters: notify_all wakes ONE thread and relies on it to requeue all the others onto
+ * the mutex, and then on the mutex's parked_bit chain to wake them one by one; a waiter left on
+ * either word, or on the mutex without parked_bit, sleeps forever. A thread that registered
+ * after the broadcast is requeued too, without having been notified: it must pass the mutex's
+ * wake on (pass_wake_on) and wait again.
+ *
+ * RESULTS
+ *   - The code as written inherits the mutex's lost wakeup 1 (mutex.pml). Here: waiter 1
+ *     returns spuriously from the condition variable's futex and runs pass_wake_on: give_up
+ *     sets parked_bit, wake_one_if_unlocked sets woken_bit and calls wake_one. Meanwhile
+ *     waiter 2 locks (word locked|woken), the notifier finds the mutex locked and sets
+ *     parked_bit to sleep; wake_one's futex wake finds nobody yet; waiter 2 registers and
+ *     unlocks without waking anyone (woken_bit is set); the notifier is now asleep; wake_one
+ *     retires woken_bit, leaving the mutex unlocked with parked_bit and the notifier asleep on
+ *     it for good. Nobody ever notifies: the whole program hangs. With -DMUTEX_FIXES SPIN finds no
+ *     error in the default configuration, NOTIFY_UNDER_LOCK, NOTIFY_ONE, NROUNDS=2
+ *     (with SPURIOUS=0: 14 M states, 30 s; not registered) and NWAITERS=3 (with SPURIOUS=0
+ *     NO_STARVATION: 100 M states, run by hand with pan.c compiled -DHC4; 12 minutes).
+ *   - note_requeued_sleepers is not needed for liveness: -DNO_NOTE_REQUEUED passes too (also
+ *     with NOTIFY_UNDER_LOCK and NROUNDS=2). The requeuing thread always goes on to
+ *     lock_after_wake, whose may_be_woken re-sets parked_bit whether it takes the lock or
+ *     sleeps (and it has not slept in that call, so it cannot take the starvation path), so the
+ *     requeued sleepers always find parked_bit set by a thread that will unlock or sleep behind
+ *     them. The call only wakes a requeued thread early when the mutex is free, to contend with
+ *     the requeuer itself. Without BOTH (-DNO_NOTE_REQUEUED -DPLAIN_RELOCK) the requeued
+ *     waiters are lost: the planted bug.
+ *   - -DTIMED_WAITERS (each waiter does one wait_for without predicate, which may time out):
+ *     SPIN finds broadcast_bit left set on an idle condition variable, which the destructor's
+ *     precondition rejects ("destroyed during a notify_all"). Waiter 2 times out, leaving
+ *     waiters_bit set; notify_all sees it, sets broadcast_bit, its futex wake finds nobody;
+ *     before it withdraws the bit, waiter 1 registers (waiters_bit: the word "moved on"), so
+ *     the withdrawing CAS fails; waiter 1 was not notified, does not claim the broadcast, times
+ *     out. A second way: notify_all's wake wakes a thread that registered after the broadcast;
+ *     it sees no new sequence, treats the wake as spurious (pass_wake_on) and does not claim
+ *     it either. Besides the false precondition failure, the stale bit makes the next
+ *     notify_one's woken thread requeue every waiter onto the mutex, each then returning as
+ *     notified: notify_one behaves as notify_all. -DWITHDRAW_UNLESS_RENOTIFIED (withdraw
+ *     unless the sequence moved) removes the first way only.
+ *
+ * Left out: wait_until's clock conversion (attempt_until), the predicate overloads (they are
+ * the loop above), memory orders (see mutex_protocol.pml).
+ *
+ * Variants:
+ *   -DMUTEX_FIXES          both proposed mutex fixes (RETIRE_RECHECKS, STARVING_REMARKS_PARKED)
+ *   -DNOTIFY_UNDER_LOCK    the notifier notifies while holding the mutex
+ *   -DNOTIFY_ONE           notify_one instead of notify_all (use NWAITERS=1)
+ *   -DNROUNDS=2            two notifies; the last waiter waits for the second one, so it may
+ *                          register after the first broadcast and be requeued without a notify
+ *   -DTIMED_WAITERS        each waiter does one wait_for (no predicate) that may time out
+ *   -DWITHDRAW_UNLESS_RENOTIFIED  notify_all withdraws broadcast_bit unless the sequence moved
+ *   -DNO_NOTE_REQUEUED     the requeuing thread does not call note_requeued_sleepers (passes)
+ *   -DNWAITERS=n -DSPURIOUS=s -DSPURIOUS_ANY -DNO_STARVATION   sizes
+ *   planted bugs (SPIN must reject; with -DMUTEX_FIXES):
+ *   -DNO_NOTE_REQUEUED -DPLAIN_RELOCK   the requeuing thread neither tells the mutex about the
+ *                          sleepers it moved nor re-locks as a thread that may have been woken
+ *                          (m.lock() instead of lock_after_wake): the requeued waiters sleep
+ *                          on the mutex forever
+ *   -DPLAIN_RELOCK         alone: a waiter woken on the mutex re-locks with m.lock(), leaving
+ *                          woken_bit set for good (the idle mutex word is not 0)
+ *   -DWITHDRAW_ALWAYS      notify_all withdraws broadcast_bit (CAS next -> next & ~broadcast)
+ *                          even when its wake woke a thread: that thread then finds no broadcast
+ *                          to perform, and the other waiters stay on the condition variable
+ */
+
+#ifndef NWAITERS
+#define NWAITERS 2
+#endif
+#ifndef NROUNDS
+#define NROUNDS 1
+#endif
+#define NOTIFIER (NWAITERS + 1)
+#define NT (NWAITERS + 1)
+#define NWORDS 2
+
+#ifndef SPURIOUS_ANY
+/* Spurious returns only for waiter 1 on the condition variable's futex (they exercise
+   pass_wake_on); mutex.pml covers them on the mutex. -DSPURIOUS_ANY: any thread, any word. */
+#define SPURIOUS_ON(t, w) ((t) == 1 && (w) == CW)
+#endif
+
+#include "mutex_protocol.pml"
+
+/* basic_condition_variable::word_ bits */
+#define WT_BIT   1  /* waiters_bit */
+#define BC_BIT   2  /* broadcast_bit */
+#define SEQ_STEP 4  /* sequence_step */
+#define SEQ(x) ((x) & ~(WT_BIT | BC_BIT))
+
+/* waiter i waits for pred >= TARGET(i) */
+#define TARGET(i) ((NROUNDS > 1 && (i) == NWAITERS) -> 2 : 1)
+
+byte pred;      /* the predicate's state, under the mutex */
+byte notifies;  /* ghost: notifies issued (each changes the sequence) */
+byte done;
+
+#define CV_LOCALS byte registered, expected, now, cstate, cnext, cur, reg_notifies
+
+/* requeue_onto(m, st): claim the broadcast, requeue everyone onto the mutex, tell the mutex */
+inline requeue_onto(t, st) {
+  cstate = st;
+  do
+  :: !(cstate & BC_BIT) -> break
+  :: else ->
+       cnext = cstate & ~BC_BIT;
+       cas(cw, cstate, cnext, ok);
+       if
+       :: ok ->
+            printf("thread %d: claims the broadcast: cv word %d\n", t, cnext);
+            do
+            :: cur = cw;
+               futex_requeue(CW, cur, MW, ok);
+               if :: ok -> break :: else -> printf("thread %d: requeue: cv word changed, retries\n", t) fi
+            od;
+#ifndef NO_NOTE_REQUEUED
+            note_requeued_sleepers(t);
+#endif
+            break
+       :: else -> skip
+       fi
+  od;
+  cstate = 0;
+  cnext = 0;
+  cur = 0
+}
+
+/* wait(lock) = wait_before(lock, nullptr), or with `timed` wait_for(lock, timeout) =
+   wait_before(lock, &limit), whose futex waits may time out (`dl`: the deadline has passed) */
+inline cv_wait(t, timed, dl) {
+  d_step {
+    registered = cw | WT_BIT;  /* fetch_or(waiters_bit) | waiters_bit */
+    cw = cw | WT_BIT;
+    reg_notifies = notifies
+  };
+  printf("thread %d: registers: cv word %d; unlocks the mutex\n", t, registered);
+  mutex_unlock(t);
+  expected = registered;
+  do
+  :: printf("thread %d: futex_wait(cv word, %d)\n", t, expected);
+     futex_wait(t, CW, expected, timed, dl, ok);  /* ok = false: timed out */
+     now = cw;  /* load(acquire) */
+     if
+     :: SEQ(now) != SEQ(registered) ->
+          printf("thread %d: notified: cv word %d\n", t, now);
+          assert(notifies != reg_notifies);  /* NO RETURN WITHOUT A NOTIFY after registering */
+          if
+          :: now & BC_BIT -> requeue_onto(t, now)
+          :: else -> skip
+          fi;
+          break
+     :: else ->
+          if
+          :: !ok -> printf("thread %d: wait timed out\n", t); break
+          :: else -> skip
+          fi;
+          /* spurious, or requeued by a past broadcast and woken on the mutex */
+          pass_wake_on(t);
+          expected = now
+     fi
+  od;
+  atomic { registered = 0; expected = 0; now = 0; reg_notifies = 0 };
+#ifndef PLAIN_RELOCK
+  lock_after_wake(t)
+#else
+  mutex_lock(t)  /* BUG: re-locks as a newcomer, not as the thread an unlock may have woken */
+#endif
+}
+
+inline cv_notify_one(t) {
+  cstate = cw;
+  if
+  :: !(cstate & WT_BIT) -> printf("thread %d: notify_one: no waiters_bit: nothing to do\n", t)
+  :: else ->
+       d_step { cw = cw + SEQ_STEP; notifies++ };  /* fetch_add(sequence_step) */
+       printf("thread %d: notify_one: cv word %d\n", t, cw);
+       futex_wake(CW, 1, n)
+  fi;
+  cstate = 0
+}
+
+inline cv_notify_all(t) {
+  cstate = cw;
+  do
+  :: !(cstate & WT_BIT) -> ok = false; break
+  :: else ->
+       cnext = ((cstate + SEQ_STEP) & ~WT_BIT) | BC_BIT;
+       d_step {  /* compare_exchange_weak(state, next); the ghost counts the notify */
+         if
+         :: cw == cstate -> cw = cnext; ok = true; notifies++
+         :: else -> cstate = cw; ok = false
+         fi
+       };
+       if :: ok -> break :: else -> skip fi
+  od;
+  if
+  :: !ok -> printf("thread %d: notify_all: no waiters_bit: nothing to do\n", t)
+  :: else ->
+       printf("thread %d: notify_all: cv word %d\n", t, cnext);
+       futex_wake(CW, 1, n);
+#if defined(WITHDRAW_ALWAYS)
+       /* BUG: withdraws even when the wake found a thread */
+       cstate = cnext;
+       cas(cw, cstate, cnext & ~BC_BIT, ok);
+       printf("thread %d: notify_all: woke %d, withdraws broadcast_bit anyway: %d\n", t, n, ok)
+#else
+       if
+       :: n == 0 ->
+#ifdef WITHDRAW_UNLESS_RENOTIFIED
+            /* proposed fix: withdraw unless another notify has come (the sequence moved);
+               a new registration (waiters_bit) does not make the broadcast ours to keep */
+            cstate = cnext;
+            do
+            :: SEQ(cstate) != SEQ(cnext) || !(cstate & BC_BIT) -> break
+            :: else ->
+                 cas(cw, cstate, cstate & ~BC_BIT, ok);
+                 if :: ok -> break :: else -> skip fi
+            od;
+            printf("thread %d: notify_all: nobody woken: withdraws broadcast_bit: cv word %d\n", t, cw)
+#else
+            /* compare_exchange_strong(next, next & ~broadcast_bit) */
+            cstate = cnext;
+            cas(cw, cstate, cnext & ~BC_BIT, ok);
+            printf("thread %d: notify_all: nobody woken: withdraws broadcast_bit: %d\n", t, ok)
+#endif
+       :: else -> skip
+       fi
+#endif
+  fi;
+  cstate = 0;
+  cnext = 0
+}
+
+proctype waiter(byte t) {
+  MUTEX_LOCALS;
+  CV_LOCALS;
+  bool dl;
+  mutex_lock(t);
+#ifndef TIMED_WAITERS
+  do
+  :: pred >= TARGET(t) -> break
+  :: else -> cv_wait(t, false, nodl)
+  od;
+#else
+  cv_wait(t, true, dl);  /* one wait_for(lock, timeout), no predicate */
+  printf("thread %d: wait_for returned: leaves\n", t);
+#endif
+#ifndef TIMED_WAITERS
+  printf("thread %d: predicate holds: leaves\n", t);
+#endif
+  mutex_unlock(t);
+  done++
+}
+
+inline notify(t) {
+#ifdef NOTIFY_ONE
+  cv_notify_one(t)
+#else
+  cv_notify_all(t)
+#endif
+}
+
+proctype notifier(byte t) {
+  MUTEX_LOCALS;
+  CV_LOCALS;
+  byte r;
+  do
+  :: r < NROUNDS ->
+       mutex_lock(t);
+       pred++;
+       printf("thread %d (notifier): pred := %d\n", t, pred);
+#ifdef NOTIFY_UNDER_LOCK
+       notify(t);
+       mutex_unlock(t);
+#else
+       mutex_unlock(t);
+       notify(t);
+#endif
+       r++
+  :: else -> break
+  od;
+  done++
+}
+
+proctype checker() {
+  timeout ->
+  printf("checker: nothing can move: %d of %d threads done; mutex word %d (%d asleep), cv word %d (%d asleep)\n",
+         done, NT, mw, fq[MW].n, cw, fq[CW].n);
+  assert(done == NT);     /* NO LOST WAKEUP / NO DEADLOCK */
+  assert(fq[MW].n == 0 && fq[CW].n == 0);
+  assert(in_cs == 0);
+  assert(mw == 0);        /* the mutex's destructor precondition */
+  assert(!(cw & BC_BIT))  /* the condition variable's destructor precondition */
+}
+
+init {
+  byte t;
+  atomic {
+    t = 1;
+    do
+    :: t <= NWAITERS -> run waiter(t); t++
+    :: else -> break
+    od;
+    run notifier(NOTIFIER);
+    run checker()
+  }
+}

@@ -1,0 +1,249 @@
+// futon::condition_variable with std::unique_lock<futon::mutex>: notify semantics, no spurious
+// return from wait(lock), broadcast by requeue, a bounded producer/consumer queue, the timeout
+// table — on every futex backend.
+#include <atomic>
+#include <deque>
+#include <futon/condition_variable.hpp>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "backends.hpp"
+#include "lock_test_support.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using futon::testing::scaled;
+using futon::testing::test_clock;
+
+static_assert(sizeof(futon::condition_variable) <= 4);
+static_assert(!std::is_copy_constructible_v<futon::condition_variable>);
+
+template <class Backend>
+class ConditionVariable : public ::testing::Test {
+ protected:
+  using mutex = futon::basic_mutex<Backend>;
+  using condition_variable = futon::basic_condition_variable<Backend>;
+};
+TYPED_TEST_SUITE(ConditionVariable, futon::testing::all_backends, futon::testing::backend_name);
+
+TYPED_TEST(ConditionVariable, NotifyWithNobodyWaitingIsHarmless) {
+  typename TestFixture::condition_variable cv;
+  cv.notify_one();
+  cv.notify_all();
+}
+
+// wait(lock) without a predicate returns only after a notify: with none, it stays blocked.
+TYPED_TEST(ConditionVariable, WaitWithoutPredicateNeverReturnsSpuriously) {
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable cv;
+  std::atomic<bool> returned{false};
+  std::atomic<bool> notified{false};
+  std::thread waiter([&] {
+    std::unique_lock lock(m);
+    cv.wait(lock);
+    EXPECT_TRUE(notified.load()) << "wait(lock) returned without a notify";
+    EXPECT_TRUE(lock.owns_lock());
+    returned.store(true);
+  });
+  std::this_thread::sleep_for(100ms);
+  EXPECT_FALSE(returned.load());
+  {
+    std::lock_guard guard(m);
+    notified.store(true);
+  }
+  // notify until it is seen: the waiter may not have registered yet when we first notify.
+  EXPECT_TRUE(futon::testing::eventually([&] {
+    cv.notify_one();
+    return returned.load();
+  }));
+  waiter.join();
+}
+
+TYPED_TEST(ConditionVariable, NotifyAllReleasesEveryWaiterThroughTheMutex) {
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable cv;
+  for (int waiters : {1, 4, 64}) {
+    int generation = 0;
+    int registered = 0;
+    int passed = 0;
+    int inside = 0;
+    futon::testing::watchdog dog("notify_all lost a waiter");
+    std::vector<std::thread> threads;
+    for (int t = 0; t < waiters; ++t) {
+      threads.emplace_back([&] {
+        std::unique_lock lock(m);
+        const int seen = generation;
+        ++registered;
+        cv.wait(lock, [&] { return generation != seen; });
+        // The mutex is really held: nobody else is inside.
+        EXPECT_EQ(++inside, 1);
+        --inside;
+        ++passed;
+      });
+    }
+    for (;;) {
+      std::lock_guard guard(m);
+      if (registered == waiters) break;
+    }
+    {
+      std::lock_guard guard(m);
+      ++generation;
+    }
+    cv.notify_all();
+    for (auto& thread : threads)
+      thread.join();
+    EXPECT_EQ(passed, waiters);
+  }
+}
+
+TYPED_TEST(ConditionVariable, NotifyAllWhileHoldingTheMutex) {
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable cv;
+  constexpr int waiters = 16;
+  bool go = false;
+  int registered = 0;
+  int passed = 0;
+  futon::testing::watchdog dog("notify_all under the lock lost a waiter");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < waiters; ++t) {
+    threads.emplace_back([&] {
+      std::unique_lock lock(m);
+      ++registered;
+      cv.wait(lock, [&] { return go; });
+      ++passed;
+    });
+  }
+  for (;;) {
+    std::lock_guard guard(m);
+    if (registered == waiters) break;
+  }
+  {
+    std::lock_guard guard(m);
+    go = true;
+    cv.notify_all();  // the waiters are requeued onto the mutex we hold
+  }
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(passed, waiters);
+}
+
+// A bounded queue: 4 producers and 4 consumers move 100,000 distinct items; each must arrive
+// exactly once.
+TYPED_TEST(ConditionVariable, BoundedProducerConsumerLosesAndDuplicatesNothing) {
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable not_full;
+  typename TestFixture::condition_variable not_empty;
+  std::deque<int> queue;
+  constexpr std::size_t capacity = 16;
+  const int items = scaled(100'000);
+  const int per_producer = items / 4;
+  std::vector<std::atomic<int>> seen(static_cast<std::size_t>(per_producer * 4));
+  std::atomic<int> consumed{0};
+  futon::testing::watchdog dog("producer/consumer lost a wakeup", 60s);
+  std::vector<std::thread> threads;
+  for (int p = 0; p < 4; ++p) {
+    threads.emplace_back([&, p] {
+      for (int i = 0; i < per_producer; ++i) {
+        std::unique_lock lock(m);
+        not_full.wait(lock, [&] { return queue.size() < capacity; });
+        queue.push_back(p * per_producer + i);
+        lock.unlock();
+        not_empty.notify_one();
+      }
+    });
+  }
+  for (int c = 0; c < 4; ++c) {
+    threads.emplace_back([&] {
+      for (;;) {
+        std::unique_lock lock(m);
+        not_empty.wait(lock, [&] { return !queue.empty() || consumed.load() == per_producer * 4; });
+        if (queue.empty()) return;
+        const int item = queue.front();
+        queue.pop_front();
+        const bool last = consumed.fetch_add(1) + 1 == per_producer * 4;
+        lock.unlock();
+        seen[static_cast<std::size_t>(item)].fetch_add(1);
+        not_full.notify_one();
+        if (last) not_empty.notify_all();
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    ASSERT_EQ(seen[i].load(), 1) << "item " << i;
+}
+
+TYPED_TEST(ConditionVariable, TimedWaitsReturnAtOnceOnExpiredTimeoutsWithTheLockHeld) {
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable cv;
+  std::unique_lock lock(m);
+  futon::testing::for_each_expired_timeout([&](auto timeout) {
+    EXPECT_EQ(cv.wait_for(lock, timeout), std::cv_status::timeout);
+    EXPECT_TRUE(lock.owns_lock());
+    EXPECT_FALSE(cv.wait_for(lock, timeout, [] { return false; }));
+    EXPECT_TRUE(cv.wait_for(lock, timeout, [] { return true; }));
+  });
+  EXPECT_EQ(cv.wait_until(lock, test_clock::now() - 1h), std::cv_status::timeout);
+  EXPECT_EQ(cv.wait_until(lock, std::chrono::system_clock::time_point{} - 1h),
+            std::cv_status::timeout);
+  EXPECT_EQ(cv.wait_until(lock, test_clock::time_point::min()), std::cv_status::timeout);
+}
+
+TYPED_TEST(ConditionVariable, TimedWaitsNeverEndEarly) {
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable cv;
+  std::unique_lock lock(m);
+  for (auto timeout : {1ms, 20ms}) {
+    const auto start = test_clock::now();
+    EXPECT_EQ(cv.wait_for(lock, timeout), std::cv_status::timeout);
+    EXPECT_GE(test_clock::now() - start, timeout);
+  }
+  const auto steady_deadline = test_clock::now() + 20ms;
+  EXPECT_FALSE(cv.wait_until(lock, steady_deadline, [] { return false; }));
+  EXPECT_GE(test_clock::now(), steady_deadline);
+  const auto system_deadline = std::chrono::system_clock::now() + 20ms;
+  EXPECT_EQ(cv.wait_until(lock, system_deadline), std::cv_status::timeout);
+  EXPECT_GE(std::chrono::system_clock::now(), system_deadline);
+}
+
+TYPED_TEST(ConditionVariable, EndlessTimeoutsWaitForTheNotify) {
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable cv;
+  futon::testing::for_each_endless_timeout([&](auto timeout) {
+    bool ready = false;
+    std::atomic<bool> returned{false};
+    std::thread waiter([&] {
+      std::unique_lock lock(m);
+      EXPECT_TRUE(cv.wait_for(lock, timeout, [&] { return ready; }));
+      returned.store(true);
+    });
+    std::this_thread::sleep_for(30ms);
+    EXPECT_FALSE(returned.load()) << "an endless timeout expired";
+    {
+      std::lock_guard guard(m);
+      ready = true;
+    }
+    cv.notify_all();
+    waiter.join();
+  });
+}
+
+#ifndef NDEBUG
+TYPED_TEST(ConditionVariable, WaitingWithoutTheLockStopsDebugBuilds) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        typename TestFixture::mutex m;
+        typename TestFixture::condition_variable cv;
+        std::unique_lock lock(m, std::defer_lock);
+        cv.wait(lock);
+      },
+      "does not own its mutex");
+}
+#endif
+
+}  // namespace

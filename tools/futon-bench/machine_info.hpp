@@ -1,0 +1,24 @@
+// What the numbers were measured on: CPU, core count, load, compiler, standard library, build
+// type and futon's futex backend. Load matters most: the machine is shared, and a busy one
+// shifts every figure (the ratios less, since implementations are measured interleaved).
+#pragma once
+
+#include <string>
+
+namespace futon_bench {
+
+struct machine_info {
+  std::string cpu;
+  unsigned cpus = 0;
+  std::string compiler;
+  std::string standard_library;
+  bool assertions = false;  // built without NDEBUG: futon's debug checks run in every call
+  std::string futon_backend;
+  std::string date_utc;
+};
+
+machine_info describe_machine();
+// "1.23 1.10 0.95" from /proc/loadavg, or "n/a".
+std::string load_average();
+
+}  // namespace futon_bench

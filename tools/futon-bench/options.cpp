@@ -1,0 +1,210 @@
+#include "options.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+namespace futon_bench {
+
+namespace {
+
+// The embedded default configuration: about 3-4 minutes on a 2-core machine with abseil. Five
+// repetitions give a median that one disturbed repetition cannot move, and a worst repetition
+// that shows what a disturbance does. 500 ms holds tens of thousands of hand-offs even in the
+// slowest case (64-waiter broadcasts on std), so a measurement is not a handful of events.
+constexpr std::chrono::milliseconds default_duration{500};
+constexpr int default_repetitions = 5;
+// --quick: the same scenarios and parameters, shorter and fewer: under a minute.
+constexpr std::chrono::milliseconds quick_duration{120};
+constexpr int quick_repetitions = 3;
+
+std::vector<std::string> split(std::string_view text) {
+  std::vector<std::string> parts;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto part = text.substr(0, comma);
+    if (!part.empty()) parts.emplace_back(part);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return parts;
+}
+
+bool parse_int(std::string_view text, int& value) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc{} && end == text.data() + text.size();
+}
+
+bool parse_int_list(std::string_view text, int min, int max, std::vector<int>& values) {
+  values.clear();
+  for (const auto& part : split(text)) {
+    int value = 0;
+    if (!parse_int(part, value) || value < min || value > max) return false;
+    values.push_back(value);
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return !values.empty();
+}
+
+// "200ms", "1s", "1.5s", "500us", "100000ns"; a bare number is milliseconds.
+bool parse_duration(std::string_view text, std::chrono::nanoseconds& value) {
+  struct unit {
+    std::string_view suffix;
+    double ns;
+  };
+  constexpr unit units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+  double scale = 1e6;
+  for (const auto& u : units) {
+    if (text.size() > u.suffix.size() && text.ends_with(u.suffix)) {
+      // "ms" also ends with "s": the units are listed so that the longer suffix matches first.
+      scale = u.ns;
+      text.remove_suffix(u.suffix.size());
+      break;
+    }
+  }
+  // strtod, not std::from_chars: libc++ 14 has no floating-point from_chars.
+  const std::string digits(text);
+  char* end = nullptr;
+  const double number = std::strtod(digits.c_str(), &end);
+  if (digits.empty() || end != digits.c_str() + digits.size() || !(number > 0)) return false;
+  value = std::chrono::nanoseconds(static_cast<long long>(number * scale));
+  return value.count() >= 1000;  // below a microsecond nothing meaningful fits
+}
+
+}  // namespace
+
+const std::vector<std::string>& all_scenarios() {
+  static const std::vector<std::string> keys = {"uncontended", "contended", "broadcast",
+                                                "shared",      "semaphore", "atomic_wait"};
+  return keys;
+}
+
+void print_help(const char* program) {
+  std::printf(
+      "usage: %s [options]\n"
+      "\n"
+      "Runs futon's primitives and the standard library's side by side (and abseil's, when\n"
+      "built with libabsl-dev), prints ratio tables and PASS/MISS lines for futon's targets, and\n"
+      "writes a Markdown report, SVG charts and the raw numbers (report.md, contended.svg,\n"
+      "shared.svg, results.csv) into the output directory. Progress goes to stderr.\n"
+      "\n"
+      "Scenarios (--scenario, comma-separated, default all):\n"
+      "  uncontended   lock+unlock on one thread, ns per pair (+ CAS/store reference)\n"
+      "  contended     one mutex, N threads, ~20 ns inside and ~100 ns outside the lock\n"
+      "  broadcast     condition_variable::notify_all to N waiters that each pass the mutex\n"
+      "  shared        shared_mutex, 90 %% shared (read) locks, N threads\n"
+      "  semaphore     counting_semaphore producer/consumer pairs over a 16-slot queue\n"
+      "  atomic_wait   ping-pong between two threads through atomic wait/notify_one\n"
+      "\n"
+      "Options:\n"
+      "  --scenario=LIST     scenarios to run (default: all)\n"
+      "  --threads=LIST      thread counts for contended and shared\n"
+      "                      (default: contended 1,2,4,8,16,32; shared 1,2,4,8)\n"
+      "  --waiters=LIST      broadcast waiter counts (default 4,16,64)\n"
+      "  --pairs=LIST        semaphore producer/consumer pairs (default 1,2,4)\n"
+      "  --duration=TIME     one measurement, e.g. 200ms, 1s (default %lldms)\n"
+      "  --repetitions=N     repetitions of every measurement (default %d)\n"
+      "  --quick             %lldms x %d repetitions: under a minute\n"
+      "  --out=DIR           output directory (default futon-bench-report)\n"
+      "  --help              this text\n",
+      program, static_cast<long long>(default_duration.count()), default_repetitions,
+      static_cast<long long>(quick_duration.count()), quick_repetitions);
+}
+
+std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
+  options o;
+  o.scenarios = all_scenarios();
+  o.contended_threads = {1, 2, 4, 8, 16, 32};
+  o.shared_threads = {1, 2, 4, 8};
+  o.waiters = {4, 16, 64};
+  o.pairs = {1, 2, 4};
+  o.duration = default_duration;
+  o.repetitions = default_repetitions;
+  o.out_dir = "futon-bench-report";
+  bool duration_given = false;
+  bool repetitions_given = false;
+
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0) o.command_line += ' ';
+    o.command_line += argv[i];
+  }
+
+  const auto fail = [&](std::string_view arg, std::string_view why) -> std::optional<options> {
+    std::fprintf(stderr, "futon-bench: %.*s: %.*s (see --help)\n", static_cast<int>(arg.size()),
+                 arg.data(), static_cast<int>(why.size()), why.data());
+    exit_code = 2;
+    return std::nullopt;
+  };
+
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const auto eq = arg.find('=');
+    const std::string_view name = arg.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? "" : arg.substr(eq + 1);
+    if (name == "--help" || name == "-h") {
+      print_help(argv[0]);
+      exit_code = 0;
+      return std::nullopt;
+    } else if (name == "--quick") {
+      o.quick = true;
+    } else if (name == "--scenario" || name == "--scenarios") {
+      std::vector<std::string> chosen;
+      for (auto& key : split(value)) {
+        if (key == "all") {
+          chosen = all_scenarios();
+          continue;
+        }
+        if (std::find(all_scenarios().begin(), all_scenarios().end(), key) ==
+            all_scenarios().end()) {
+          return fail(arg, "unknown scenario '" + key + "'");
+        }
+        chosen.push_back(key);
+      }
+      if (chosen.empty()) return fail(arg, "no scenario given");
+      // Keep the canonical order whatever order they were typed in.
+      o.scenarios.clear();
+      for (const auto& key : all_scenarios()) {
+        if (std::find(chosen.begin(), chosen.end(), key) != chosen.end())
+          o.scenarios.push_back(key);
+      }
+    } else if (name == "--threads") {
+      if (!parse_int_list(value, 1, 1024, o.contended_threads)) {
+        return fail(arg, "expected thread counts 1..1024, e.g. --threads=1,2,4");
+      }
+      o.shared_threads = o.contended_threads;
+    } else if (name == "--waiters") {
+      if (!parse_int_list(value, 1, 1024, o.waiters)) {
+        return fail(arg, "expected waiter counts 1..1024, e.g. --waiters=4,16,64");
+      }
+    } else if (name == "--pairs") {
+      if (!parse_int_list(value, 1, 256, o.pairs)) {
+        return fail(arg, "expected pair counts 1..256, e.g. --pairs=1,2");
+      }
+    } else if (name == "--duration") {
+      if (!parse_duration(value, o.duration)) {
+        return fail(arg, "expected a duration of at least 1us, e.g. 200ms or 1s");
+      }
+      duration_given = true;
+    } else if (name == "--repetitions") {
+      if (!parse_int(value, o.repetitions) || o.repetitions < 1 || o.repetitions > 1000) {
+        return fail(arg, "expected a number of repetitions 1..1000");
+      }
+      repetitions_given = true;
+    } else if (name == "--out") {
+      if (value.empty()) return fail(arg, "expected a directory");
+      o.out_dir = value;
+    } else {
+      return fail(arg, "unknown option");
+    }
+  }
+  // --quick shortens only what was not chosen explicitly.
+  if (o.quick && !duration_given) o.duration = quick_duration;
+  if (o.quick && !repetitions_given) o.repetitions = quick_repetitions;
+  exit_code = 0;
+  return o;
+}
+
+}  // namespace futon_bench

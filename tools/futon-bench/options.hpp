@@ -1,0 +1,35 @@
+// What a futon-bench run measures: the scenarios, their parameters, how long and how often.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace futon_bench {
+
+struct options {
+  // Scenario keys, in the order they run: uncontended, contended, broadcast, shared, semaphore,
+  // atomic_wait.
+  std::vector<std::string> scenarios;
+  std::vector<int> contended_threads;   // contended mutex
+  std::vector<int> shared_threads;      // shared_mutex with 90 % reads
+  std::vector<int> waiters;             // condition-variable broadcast
+  std::vector<int> pairs;               // semaphore producer/consumer pairs
+  std::chrono::nanoseconds duration{};  // one measurement of one implementation
+  int repetitions = 0;
+  std::string out_dir;
+  bool quick = false;
+  std::string command_line;  // as typed, for the report
+};
+
+// All scenario keys, in run order.
+const std::vector<std::string>& all_scenarios();
+
+// Parses argv. On --help, or on an error (message already printed to stderr), returns nullopt
+// and sets `exit_code` (0 for --help, 2 for a usage error).
+std::optional<options> parse_options(int argc, char** argv, int& exit_code);
+
+void print_help(const char* program);
+
+}  // namespace futon_bench

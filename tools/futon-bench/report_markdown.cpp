@@ -1,0 +1,181 @@
+#include <algorithm>
+#include <cstdio>
+
+#include "format.hpp"
+#include "implementations.hpp"
+#include "ratio_table.hpp"
+#include "report.hpp"
+#include "text_table.hpp"
+
+namespace futon_bench {
+
+namespace {
+
+struct scenario_text {
+  const char* key;
+  const char* heading;
+  const char* method;
+};
+
+// What each scenario does and measures, for readers who have not read the source.
+constexpr scenario_text scenario_texts[] = {
+    {"uncontended", "Uncontended lock + unlock",
+     "One thread locks and unlocks a mutex nobody else touches, in batches of 1024 between "
+     "clock reads. The reference is the least a lock can do: one compare-and-swap to take it, "
+     "a plain release store to give it back."},
+    {"contended", "Contended mutex",
+     "N threads share one mutex (on the same cache line as the counter it guards). Each loops: "
+     "read the clock, lock, read the clock, increment the counter and work ~20 ns, unlock, work "
+     "~100 ns (busy loops calibrated at startup; the clock reads count toward the work). "
+     "Throughput is acquisitions per second over all threads; spread is the most acquisitions "
+     "any thread made over the fewest (1 = even; a thread with none counts as 1 and is noted); "
+     "worst wait is the longest single lock() call of any thread (steady_clock around it); CPU "
+     "is getrusage user+system time of the process per million acquisitions; context switches "
+     "are voluntary+involuntary per 1000 acquisitions. The machine has few cores, so the larger "
+     "counts oversubscribe it: a thread can be preempted while holding the lock, and the worst "
+     "wait then includes the holder's time off the CPU."},
+    {"broadcast", "Condition-variable broadcast",
+     "N waiters wait on one condition variable. The notifier (the main thread) locks, advances a "
+     "generation, unlocks and calls notify_all; each waiter wakes, relocks, sees the new "
+     "generation, counts itself and waits again (which unlocks). The time is from the notify_all "
+     "call until the last waiter has counted itself; context switches and CPU time are "
+     "process-wide per broadcast. The notifier learns that a round is over by sleeping on an "
+     "atomic (std::atomic::wait for every implementation), so each broadcast includes one "
+     "sleep of the notifier: the floor is N + 1 switches."},
+    {"shared", "shared_mutex, 90 % reads",
+     "N threads share one reader/writer lock. Each operation takes the shared lock with "
+     "probability 0.9 (reads the guarded value, checks no writer got in) or the exclusive lock "
+     "(increments it), with the contended mutex's ~20 ns inside and ~100 ns outside. abseil's "
+     "column is absl::Mutex's ReaderLock/Lock."},
+    {"semaphore", "Semaphore producer/consumer",
+     "P producers and P consumers pass items through a 16-slot queue made of two counting "
+     "semaphores (free slots and filled items). Producing and consuming an item each take "
+     "~100 ns of work. Throughput counts consumed items."},
+    {"atomic_wait", "atomic_wait ping-pong",
+     "Two threads take turns on one std::atomic<std::uint32_t>: each waits for the other's "
+     "value, stores the next one and calls notify_one. Round trips per second, and the "
+     "process's CPU time and context switches per round trip."},
+};
+
+std::string detail_table(const results& r, const std::string& scenario) {
+  const auto points = r.of(scenario);
+  if (points.empty()) return "";
+  text_table t;
+  const bool has_param = points.front()->param != 0;
+  if (has_param) {
+    t.header.push_back(scenario == "broadcast"   ? "waiters"
+                       : scenario == "semaphore" ? "pairs"
+                                                 : "threads");
+    t.numeric.push_back(true);
+  }
+  t.header.push_back("implementation");
+  t.numeric.push_back(false);
+  for (const auto& m : points.front()->metrics) {
+    t.header.push_back(m.title + " (" + m.unit + ")");
+    t.numeric.push_back(true);
+  }
+  for (const point* p : points) {
+    for (const auto& impl : p->impls) {
+      std::vector<std::string> row;
+      if (has_param) row.push_back(std::to_string(p->param));
+      row.push_back(impl.impl);
+      for (const auto& m : p->metrics) {
+        const auto median = p->median(impl.impl, m.key);
+        const auto worst = p->worst(impl.impl, m.key);
+        row.push_back(median ? format_value(*median) + " (" + format_value(*worst) + ")" : "-");
+      }
+      t.rows.push_back(std::move(row));
+    }
+  }
+  return t.to_markdown();
+}
+
+std::string join(const std::vector<int>& values) {
+  std::string text;
+  for (const int v : values) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(v);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string markdown_report(const run_record& run) {
+  const auto& o = run.opts;
+  const auto& impls = compared_implementations();
+  std::string md = "# futon-bench report\n\n";
+  std::string names;
+  for (const auto& i : impls)
+    names += (names.empty() ? "" : ", ") + i;
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%s on %s (%u logical CPUs), load average %s at the start and %s at the end; "
+                "%s; %.0f s in all. Implementations: %s.\n\n",
+                run.machine.date_utc.c_str(), run.machine.cpu.c_str(), run.machine.cpus,
+                run.load_before.c_str(), run.load_after.c_str(),
+                run.machine.assertions ? "**built with assertions (not NDEBUG): not a release "
+                                         "build, numbers are not representative**"
+                                       : "release build",
+                run.wall_seconds, names.c_str());
+  md += line;
+  md +=
+      "Every figure is the median of the repetitions, with the worst repetition in brackets "
+      "where the tables show both. Repetitions of the implementations are interleaved (futon, "
+      "std, ... then again), so a change in machine load falls on all of them alike; the "
+      "ratios are therefore steadier than the absolute numbers.\n\n";
+
+  md += "## Targets\n\n";
+  for (const auto& t : run.targets)
+    md += "- **" + t.line().substr(0, 4) + "** " + t.line().substr(6) + "\n";
+  md += "\n## Ratios\n\n";
+  md +=
+      "futon/std and futon/absl divide futon's median by the other's; the last column says "
+      "whether higher or lower is better for that metric.\n\n";
+  md += ratio_table(run.res).to_markdown();
+  const auto refs = reference_lines(run.res);
+  if (!refs.empty()) {
+    md += "\nReferences: ";
+    for (const auto& r : refs)
+      md += r + ". ";
+    md += "\n";
+  }
+
+  for (const auto& s : scenario_texts) {
+    if (run.res.of(s.key).empty()) continue;
+    md += std::string("\n## ") + s.heading + "\n\n" + s.method + "\n\n";
+    for (const auto& chart : run.charts) {
+      if (chart.rfind(s.key, 0) == 0) md += "![" + std::string(s.heading) + "](" + chart + ")\n\n";
+    }
+    md += "Median (worst repetition):\n\n" + detail_table(run.res, s.key);
+    for (const point* p : run.res.of(s.key)) {
+      for (const auto& n : p->notes)
+        md += "\n- Note (" + p->title + "): " + n;
+    }
+    md += "\n";
+  }
+
+  md += "\n## Setup\n\n";
+  md += "- Machine: " + run.machine.cpu + ", " + std::to_string(run.machine.cpus) +
+        " logical CPUs; load average (1, 5, 15 min) " + run.load_before + " before, " +
+        run.load_after + " after.\n";
+  md += "- Build: " + run.machine.compiler + ", " + run.machine.standard_library +
+        (run.machine.assertions ? ", assertions on" : ", NDEBUG") +
+        "; futon's futex backend: " + run.machine.futon_backend + ".\n";
+  std::snprintf(line, sizeof line, "- Configuration: %lld ms per measurement, %d repetitions%s.\n",
+                static_cast<long long>(o.duration.count() / 1'000'000), o.repetitions,
+                o.quick ? " (--quick)" : "");
+  md += line;
+  std::string scenarios;
+  for (const auto& s : o.scenarios)
+    scenarios += (scenarios.empty() ? "" : ",") + s;
+  md += "- Scenarios: " + scenarios + "; contended threads " + join(o.contended_threads) +
+        "; shared threads " + join(o.shared_threads) + "; broadcast waiters " + join(o.waiters) +
+        "; semaphore pairs " + join(o.pairs) + ".\n";
+  md += "- Calibration: " + run.cal.describe() + ".\n";
+  md += "- Command: `" + o.command_line + "`\n";
+  md += "- Raw numbers, every repetition: `results.csv`.\n";
+  return md;
+}
+
+}  // namespace futon_bench

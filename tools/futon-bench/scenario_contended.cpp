@@ -1,0 +1,118 @@
+// Scenario 2: one mutex, N threads, each looping: lock, ~20 ns of work, unlock, ~100 ns of work.
+// On a 2-core machine, 4..32 threads oversubscribe it: what a lock does then (spin, sleep, hand
+// off) decides throughput, fairness and CPU spent.
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "implementations.hpp"
+#include "scenarios.hpp"
+#include "thread_run.hpp"
+#include "work.hpp"
+
+namespace futon_bench {
+
+namespace {
+
+// The mutex and the data it guards share a cache line, as in most real code: the line that
+// carries the lock to the next holder carries the data with it.
+template <class Mutex>
+struct alignas(64) guarded_counter {
+  Mutex mutex;
+  std::uint64_t count = 0;  // incremented under the mutex: checks mutual exclusion
+};
+
+template <class Mutex>
+void measure(point& p, const std::string& name, int threads, const context& ctx) {
+  // Shared with the threads, which keep it alive should one of them be stuck (thread_run.hpp).
+  const auto g = std::make_shared<guarded_counter<Mutex>>();
+  const std::uint32_t inside = ctx.cal.inside_steps;
+  const std::uint32_t outside = ctx.cal.outside_steps;
+  const thread_run run =
+      run_threads(threads, ctx.opts.duration,
+                  [g, inside, outside](int, const std::atomic<bool>& stop, thread_tally& tally) {
+                    std::uint64_t acquisitions = 0;
+                    std::int64_t worst_wait = 0;
+                    // Relaxed: `stop` only says "finish"; the results are read after the thread is
+                    // done.
+                    while (!stop.load(std::memory_order_relaxed)) {
+                      // The two clock reads count toward the work outside and inside (see
+                      // calibrate.hpp).
+                      const std::int64_t before = now_ns();
+                      g->mutex.lock();
+                      const std::int64_t after = now_ns();
+                      ++g->count;
+                      busy_work(inside);
+                      g->mutex.unlock();
+                      ++acquisitions;
+                      worst_wait = std::max(worst_wait, after - before);
+                      busy_work(outside);
+                    }
+                    tally.operations = acquisitions;
+                    tally.worst_wait_ns = worst_wait;
+                  });
+
+  const std::uint64_t total = run.operations();
+  if (run.stuck > 0) {
+    p.fail(name + ": " + stuck_message(run.stuck, threads, ctx.opts.duration));
+  } else if (g->count != total) {
+    p.fail(name + ": mutual exclusion broken: " + std::to_string(total) +
+           " acquisitions but the guarded counter reads " + std::to_string(g->count));
+  }
+  std::uint64_t most = 0;
+  std::uint64_t fewest = UINT64_MAX;
+  std::int64_t worst_wait = 0;
+  int starved = 0;
+  for (const auto& t : run.threads) {
+    most = std::max(most, t.operations);
+    fewest = std::min(fewest, t.operations);
+    worst_wait = std::max(worst_wait, t.worst_wait_ns);
+    if (t.operations == 0) ++starved;
+  }
+  if (starved > 0 && run.stuck == 0) {
+    p.note(name + ": " + std::to_string(starved) + " of " + std::to_string(threads) +
+           " threads never got the lock in one repetition");
+  }
+  const double ops = static_cast<double>(std::max<std::uint64_t>(total, 1));
+  p.add(name, "throughput", ops / run.seconds * 1e-6);
+  // A thread with no acquisition counts as one, so the spread stays finite (starvation is noted).
+  p.add(name, "spread",
+        static_cast<double>(most) / static_cast<double>(std::max<std::uint64_t>(fewest, 1)));
+  p.add(name, "worst_wait", static_cast<double>(worst_wait) * 1e-3);
+  p.add(name, "cpu", static_cast<double>(run.usage.cpu_ns) * 1e-9 / (ops * 1e-6));
+  p.add(name, "switches",
+        run.usage.has_switches() ? static_cast<double>(run.usage.context_switches()) / ops * 1000
+                                 : std::numeric_limits<double>::quiet_NaN());
+}
+
+}  // namespace
+
+void run_contended(context& ctx) {
+  for (const int threads : ctx.opts.contended_threads) {
+    point p;
+    p.scenario = "contended";
+    p.param = threads;
+    p.title =
+        "contended mutex, " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
+    p.metrics = {
+        {"throughput", "throughput", "M acq/s", better::higher, true},
+        {"spread", "spread max/min per thread", "x", better::lower, false},
+        {"worst_wait", "worst lock() wait", "us", better::lower, false},
+        {"cpu", "CPU per M acquisitions", "s", better::lower, false},
+        {"switches", "ctx switches per 1k acq", "cs", better::lower, false},
+    };
+    for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
+      for_each_mutex([&]<class Mutex>(const char* name) {
+        measure<Mutex>(p, name, threads, ctx);
+        heartbeat(p.title);
+      });
+    }
+    ctx.out.points.push_back(std::move(p));
+    ctx.prog.done(ctx.out.points.back());
+  }
+}
+
+}  // namespace futon_bench

@@ -1,0 +1,153 @@
+#include "targets.hpp"
+
+#include <algorithm>
+
+#include "format.hpp"
+
+namespace futon_bench {
+
+namespace {
+
+std::string threads_text(int n) {
+  return std::to_string(n) + (n == 1 ? " thread" : " threads");
+}
+
+target_result skipped(std::string name, std::string why) {
+  return {std::move(name), verdict::skip, std::move(why)};
+}
+
+target_result uncontended(const results& r) {
+  const std::string name = "uncontended lock+unlock";
+  const point* p = r.find("uncontended", 0);
+  if (p == nullptr) return skipped(name, "scenario not run");
+  const auto futon = p->median("futon", "time");
+  const auto std_time = p->median("std", "time");
+  if (!futon || !std_time) return skipped(name, "not measured");
+  const double ratio = *futon / *std_time;
+  return {name, ratio <= 0.8 ? verdict::pass : verdict::miss,
+          "futon " + format_value(*futon) + " ns vs std::mutex " + format_value(*std_time) +
+              " ns = " + format_ratio(ratio) + " its time (target <= 0.80x)"};
+}
+
+target_result contended_scaling(const results& r) {
+  const std::string name = "contended scaling (worst repetition, 2..32 threads)";
+  const point* one = r.find("contended", 1);
+  if (one == nullptr) return skipped(name, "needs the 1-thread point");
+  const auto base = one->median("futon", "throughput");
+  if (!base) return skipped(name, "no futon 1-thread rate");
+  const double bar = 0.95 * 2 * *base;
+  std::string failing;
+  double lowest = 1e300;
+  int lowest_threads = 0;
+  int checked = 0;
+  for (const point* p : r.of("contended")) {
+    if (p->param < 2 || p->param > 32) continue;
+    const auto worst = p->worst("futon", "throughput");
+    if (!worst) continue;
+    ++checked;
+    const double ratio = *worst / (2 * *base);
+    if (ratio < lowest) {
+      lowest = ratio;
+      lowest_threads = p->param;
+    }
+    if (*worst < bar) {
+      failing += (failing.empty() ? "" : ", ") + std::to_string(p->param) + " (" +
+                 format_ratio(ratio) + ")";
+    }
+  }
+  if (checked == 0) return skipped(name, "no thread count in 2..32 measured");
+  std::string detail =
+      "1 thread " + format_value(*base) + " M acq/s, bar 0.95 x 2 x that = " + format_value(bar) +
+      "; lowest worst-rep throughput " + format_ratio(lowest) + " of 2x one-thread at " +
+      threads_text(lowest_threads) + " (target >= 0.95x)";
+  if (!failing.empty()) detail += "; below at " + failing;
+  return {name, failing.empty() ? verdict::pass : verdict::miss, detail};
+}
+
+target_result contended_cpu(const results& r) {
+  const std::string name = "contended CPU per acquisition <= std::mutex";
+  double highest = 0;
+  int highest_threads = 0;
+  std::string failing;
+  int checked = 0;
+  for (const point* p : r.of("contended")) {
+    const auto futon = p->median("futon", "cpu");
+    const auto std_cpu = p->median("std", "cpu");
+    if (!futon || !std_cpu || *std_cpu <= 0) continue;
+    ++checked;
+    const double ratio = *futon / *std_cpu;
+    if (ratio > highest) {
+      highest = ratio;
+      highest_threads = p->param;
+    }
+    if (ratio > 1) {
+      failing += (failing.empty() ? "" : ", ") + std::to_string(p->param) + " (" +
+                 format_ratio(ratio) + ")";
+    }
+  }
+  if (checked == 0) return skipped(name, "scenario not run");
+  std::string detail = "highest futon/std CPU per acquisition " + format_ratio(highest) + " at " +
+                       threads_text(highest_threads) + " (target <= 1.00x)";
+  if (!failing.empty()) detail += "; above at " + failing;
+  return {name, failing.empty() ? verdict::pass : verdict::miss, detail};
+}
+
+target_result contended_spread(const results& r) {
+  const std::string name = "contended spread at 32 threads <= std::mutex";
+  const point* p = r.find("contended", 32);
+  if (p == nullptr) return skipped(name, "32 threads not run");
+  const auto futon = p->median("futon", "spread");
+  const auto std_spread = p->median("std", "spread");
+  if (!futon || !std_spread) return skipped(name, "not measured");
+  const double ratio = *futon / *std_spread;
+  return {name, *futon <= *std_spread ? verdict::pass : verdict::miss,
+          "max/min acquisitions per thread: futon " + format_value(*futon) + ", std " +
+              format_value(*std_spread) + " = " + format_ratio(ratio) + " (target <= 1.00x)"};
+}
+
+target_result broadcast(const results& r) {
+  const std::string name = "broadcast to 64 waiters: >= 5x faster than std, < 70 cs/broadcast";
+  const point* p = r.find("broadcast", 64);
+  if (p == nullptr) return skipped(name, "64 waiters not run");
+  const auto futon = p->median("futon", "latency");
+  const auto std_latency = p->median("std", "latency");
+  const auto switches = p->median("futon", "switches");
+  if (!futon || !std_latency || !switches) return skipped(name, "not measured");
+  const double speedup = *std_latency / *futon;
+  const bool pass = speedup >= 5 && *switches < 70;
+  return {name, pass ? verdict::pass : verdict::miss,
+          "futon " + format_value(*futon) + " us vs std " + format_value(*std_latency) +
+              " us = " + format_ratio(speedup) + " faster (target >= 5x); futon " +
+              format_value(*switches) + " context switches per broadcast (target < 70)"};
+}
+
+target_result atomic_wait(const results& r) {
+  const std::string name = "atomic_wait ping-pong: >= std round trips, <= std CPU per round trip";
+  const point* p = r.find("atomic_wait", 0);
+  if (p == nullptr) return skipped(name, "scenario not run");
+  const auto futon = p->median("futon", "round_trips");
+  const auto std_rt = p->median("std", "round_trips");
+  const auto futon_cpu = p->median("futon", "cpu");
+  const auto std_cpu = p->median("std", "cpu");
+  if (!futon || !std_rt || !futon_cpu || !std_cpu) return skipped(name, "not measured");
+  const double rt_ratio = *futon / *std_rt;
+  const double cpu_ratio = *futon_cpu / *std_cpu;
+  const bool pass = rt_ratio >= 1 && cpu_ratio <= 1;
+  return {name, pass ? verdict::pass : verdict::miss,
+          "round trips futon/std " + format_ratio(rt_ratio) + " (target >= 1.00x), CPU per round " +
+              "trip futon/std " + format_ratio(cpu_ratio) + " (target <= 1.00x)"};
+}
+
+}  // namespace
+
+std::string target_result::line() const {
+  const char* word = outcome == verdict::pass ? "PASS" : outcome == verdict::miss ? "MISS" : "SKIP";
+  return std::string(word) + "  " + name + ": " + detail;
+}
+
+std::vector<target_result> evaluate_targets(const results& r) {
+  return {uncontended(r),      contended_scaling(r), contended_cpu(r),
+          contended_spread(r), broadcast(r),         atomic_wait(r)};
+}
+
+}  // namespace futon_bench

@@ -1,0 +1,33 @@
+// futon's performance targets, checked against this run's numbers:
+//   1. uncontended lock+unlock: futon's time at most 0.8x std::mutex's (medians);
+//   2. contended scaling: at every thread count 2..32, the worst repetition's throughput at
+//      least 95 % of twice the one-thread rate (median) measured in the same run;
+//   3. contended CPU: CPU time per acquisition no higher than std::mutex's at any thread count;
+//   4. contended fairness: spread at 32 threads no worse than std::mutex's;
+//   5. broadcast to 64 waiters: at least 5x faster than std::condition_variable, with fewer
+//      than 70 context switches per broadcast;
+//   6. atomic_wait ping-pong: at least as many round trips as std::atomic::wait, for no more
+//      CPU time per round trip.
+// A target whose scenario or point was not run is SKIP.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "results.hpp"
+
+namespace futon_bench {
+
+enum class verdict { pass, miss, skip };
+
+struct target_result {
+  std::string name;
+  verdict outcome = verdict::skip;
+  std::string detail;  // the measured ratio and the bar it was held to
+
+  std::string line() const;  // "PASS  uncontended lock+unlock: ..."
+};
+
+std::vector<target_result> evaluate_targets(const results& r);
+
+}  // namespace futon_bench
