@@ -126,11 +126,16 @@
 
 #include "mutex_protocol.pml"
 
-/* basic_condition_variable::word_ bits */
-#define WT_BIT   1  /* waiters_bit */
-#define BC_BIT   2  /* broadcast_bit */
-#define SEQ_STEP 4  /* sequence_step */
-#define SEQ(x) ((x) & ~(WT_BIT | BC_BIT))
+/* basic_condition_variable::word_: broadcast_bit, the number of waiters not yet notified, a
+   sequence advanced by every notify. The C++ has 14 bits of count (bits 1-14) and the sequence
+   in bits 15-31; here 2 bits of count (up to 3 waiters) and the sequence from bit 3 (a byte
+   holds 31 notifies, far more than a run makes). */
+#define BC_BIT      1  /* broadcast_bit */
+#define ONE_WAITER  2  /* one_waiter */
+#define WAITER_MASK 6  /* waiter_mask */
+#define SEQ_STEP    8  /* sequence_step */
+#define WAITERS_OF(x) (((x) & WAITER_MASK) / ONE_WAITER)
+#define SEQ(x) ((x) & ~(WAITER_MASK | BC_BIT))
 
 /* waiter i waits for pred >= TARGET(i) */
 #define TARGET(i) ((NROUNDS > 1 && (i) == NWAITERS) -> 2 : 1)
@@ -139,7 +144,7 @@ byte pred;      /* the predicate's state, under the mutex */
 byte notifies;  /* ghost: notifies issued (each changes the sequence) */
 byte done;
 
-#define CV_LOCALS byte registered, expected, now, cstate, cnext, cur, reg_notifies
+#define CV_LOCALS byte registered, expected, now, cstate, cnext, cur, reg_notifies; bool tmo
 
 /* requeue_onto(m, st): claim the broadcast, requeue everyone onto the mutex, tell the mutex */
 inline requeue_onto(t, st) {
@@ -169,12 +174,27 @@ inline requeue_onto(t, st) {
   cur = 0
 }
 
+/* withdraw(registered): ok = true if the count was decremented (no notify since registering) */
+inline withdraw(t) {
+  cstate = cw;
+  do
+  :: SEQ(cstate) != SEQ(registered) -> ok = false; break
+  :: else ->
+       cnext = cstate - ONE_WAITER;
+       cas(cw, cstate, cnext, ok);
+       if :: ok -> printf("thread %d: withdraws: cv word %d\n", t, cnext); break :: else -> skip fi
+  od;
+  cstate = 0;
+  cnext = 0
+}
+
 /* wait(lock) = wait_before(lock, nullptr), or with `timed` wait_for(lock, timeout) =
    wait_before(lock, &limit), whose futex waits may time out (`dl`: the deadline has passed) */
 inline cv_wait(t, timed, dl) {
   d_step {
-    registered = cw | WT_BIT;  /* fetch_or(waiters_bit) | waiters_bit */
-    cw = cw | WT_BIT;
+    registered = cw + ONE_WAITER;  /* fetch_add(one_waiter) + one_waiter */
+    cw = cw + ONE_WAITER;
+    assert(WAITERS_OF(registered) != 0);  /* the C++ precondition: count does not overflow */
     reg_notifies = notifies
   };
   printf("thread %d: registers: cv word %d; unlocks the mutex\n", t, registered);
@@ -183,6 +203,7 @@ inline cv_wait(t, timed, dl) {
   do
   :: printf("thread %d: futex_wait(cv word, %d)\n", t, expected);
      futex_wait(t, CW, expected, timed, dl, ok);  /* ok = false: timed out */
+     tmo = !ok;
      now = cw;  /* load(acquire) */
      if
      :: SEQ(now) != SEQ(registered) ->
@@ -195,7 +216,15 @@ inline cv_wait(t, timed, dl) {
           break
      :: else ->
           if
-          :: !ok -> printf("thread %d: wait timed out\n", t); break
+          :: tmo ->
+               withdraw(t);
+               if
+               :: ok -> printf("thread %d: wait timed out\n", t)
+               :: else ->  /* a notify came after all, between the timeout and the withdrawal */
+                    printf("thread %d: timed out, but notified meanwhile\n", t);
+                    assert(notifies != reg_notifies)
+               fi;
+               break
           :: else -> skip
           fi;
           /* spurious, or requeued by a past broadcast and woken on the mutex */
@@ -203,7 +232,7 @@ inline cv_wait(t, timed, dl) {
           expected = now
      fi
   od;
-  atomic { registered = 0; expected = 0; now = 0; reg_notifies = 0 };
+  atomic { registered = 0; expected = 0; now = 0; reg_notifies = 0; tmo = false };
 #ifndef PLAIN_RELOCK
   lock_after_wake(t)
 #else
@@ -213,22 +242,34 @@ inline cv_wait(t, timed, dl) {
 
 inline cv_notify_one(t) {
   cstate = cw;
-  if
-  :: !(cstate & WT_BIT) -> printf("thread %d: notify_one: no waiters_bit: nothing to do\n", t)
+  do
+  :: WAITERS_OF(cstate) == 0 -> ok = false; break
   :: else ->
-       d_step { cw = cw + SEQ_STEP; notifies++ };  /* fetch_add(sequence_step) */
-       printf("thread %d: notify_one: cv word %d\n", t, cw);
+       cnext = cstate - ONE_WAITER + SEQ_STEP;
+       d_step {  /* compare_exchange_weak(state, state - one_waiter + sequence_step) */
+         if
+         :: cw == cstate -> cw = cnext; ok = true; notifies++
+         :: else -> cstate = cw; ok = false
+         fi
+       };
+       if :: ok -> break :: else -> skip fi
+  od;
+  if
+  :: !ok -> printf("thread %d: notify_one: no waiters counted: nothing to do\n", t)
+  :: else ->
+       printf("thread %d: notify_one: cv word %d\n", t, cnext);
        futex_wake(CW, 1, n)
   fi;
-  cstate = 0
+  cstate = 0;
+  cnext = 0
 }
 
 inline cv_notify_all(t) {
   cstate = cw;
   do
-  :: !(cstate & WT_BIT) -> ok = false; break
+  :: WAITERS_OF(cstate) == 0 -> ok = false; break
   :: else ->
-       cnext = ((cstate + SEQ_STEP) & ~WT_BIT) | BC_BIT;
+       cnext = ((cstate & ~WAITER_MASK) + SEQ_STEP) | BC_BIT;
        d_step {  /* compare_exchange_weak(state, next); the ghost counts the notify */
          if
          :: cw == cstate -> cw = cnext; ok = true; notifies++
@@ -238,7 +279,7 @@ inline cv_notify_all(t) {
        if :: ok -> break :: else -> skip fi
   od;
   if
-  :: !ok -> printf("thread %d: notify_all: no waiters_bit: nothing to do\n", t)
+  :: !ok -> printf("thread %d: notify_all: no waiters counted: nothing to do\n", t)
   :: else ->
        printf("thread %d: notify_all: cv word %d\n", t, cnext);
        futex_wake(CW, 1, n);
@@ -251,8 +292,8 @@ inline cv_notify_all(t) {
        if
        :: n == 0 ->
 #ifdef WITHDRAW_UNLESS_RENOTIFIED
-            /* proposed fix: withdraw unless another notify has come (the sequence moved);
-               a new registration (waiters_bit) does not make the broadcast ours to keep */
+            /* proposed fix: withdraw unless another notify has come (the sequence moved); a
+               change of the count alone does not make the broadcast ours to keep */
             cstate = cnext;
             do
             :: SEQ(cstate) != SEQ(cnext) || !(cstate & BC_BIT) -> break

@@ -4,8 +4,8 @@
  * Not a model by itself: it has no processes.
  *
  * Code followed: include/futon/mutex.hpp, line by line: lock (fast CAS 0 -> locked),
- * lock_contended (with may_be_woken, parked_bit before sleeping, the starvation mode and the
- * handoff, the timed give_up), give_up, unlock (fast CAS locked -> 0), unlock_contended,
+ * lock_contended (with may_be_woken, parked_bit before sleeping, the starvation mode with its
+ * yields, its sleep and the handoff, the timed give_up), give_up, unlock (fast CAS locked -> 0), unlock_contended,
  * wake_one (retiring woken_bit when the wake found nobody), wake_one_if_unlocked,
  * note_requeued_sleepers, pass_wake_on, lock_after_wake.
  *
@@ -31,23 +31,33 @@
  *   - spinning (spin_limit relax steps while parked_bit is clear): it only re-reads the word,
  *     which a thread that is not scheduled does anyway;
  *   - time: "waited more than 1 ms" (starvation) is a sticky nondeterministic choice, made at
- *     any loop pass after the thread has slept at least once (waiting_since != 0); a deadline
- *     (timed lock) passes at any moment, is sticky, and is checked where the code checks it;
+ *     any loop pass after the thread has slept at least once (waiting_since != 0); likewise
+ *     "starving_yield_limit yields done"; a deadline (timed lock) passes at any moment, is
+ *     sticky, and is checked where the code checks it;
  *   - FUTON_NOTE_LOCKED / FUTON_CHECK_UNLOCK (debug ownership tracking): replaced by ghost checks.
  *
  * A process using these inlines declares the locals in MUTEX_LOCALS and calls them with its own
  * thread id t (1..NT). The inlines use no labels, so any of them may be expanded several times
  * in one process. Step messages (printf) make `spin -t` replays read as a story.
  *
- * Variants (the planted bugs of mutex.pml and a proposed fix; see there):
- *   -DUNLOCK_KEEPS_NO_PARKED  the woken thread takes the lock without re-setting parked_bit
- *   -DNO_WOKEN_RETIRE         wake_one does not retire woken_bit when its wake found nobody
- *   -DNO_STARVATION           leave the starvation mode (and handoff) out of lock_contended
- *   -DMUTEX_FIXES             both proposed fixes below
+ * The code followed is the working tree's mutex.hpp of 2026-11-22 16:27 (not yet committed),
+ * which differs from commit d7371ef in the starvation mode: becoming starving re-marks
+ * parked_bit, and a starving waiter yields starving_yield_limit times and then sleeps with
+ * starving_sleeps_bit, which makes the handoff wake every sleeper. -DSTARVING_NO_PARKED
+ * -DSTARVING_YIELDS_ONLY give d7371ef's starvation mode back.
+ *
+ * Variants (see mutex.pml):
+ *   -DMUTEX_FIXES             the proposed fix (RETIRE_RECHECKS)
  *   -DRETIRE_RECHECKS         proposed fix: after retiring woken_bit, wake_one re-checks as
  *                             wake_one_if_unlocked does (mutex.pml: lost wakeup 1)
- *   -DSTARVING_REMARKS_PARKED proposed fix: becoming starving re-sets parked_bit (mutex.pml:
+ *   -DSTARVING_NO_PARKED      d7371ef: becoming starving does not re-mark parked_bit (mutex.pml:
  *                             lost wakeup 2)
+ *   -DSTARVING_YIELDS_ONLY    d7371ef: a starving waiter only yields, never sleeps
+ *   -DNO_STARVATION           leave the starvation mode (and handoff) out of lock_contended
+ *   -DUNLOCK_KEEPS_NO_PARKED  planted bug: the woken thread takes the lock without re-setting
+ *                             parked_bit
+ *   -DNO_WOKEN_RETIRE         planted bug: wake_one does not retire woken_bit when its wake
+ *                             found nobody
  */
 
 #ifndef NT
@@ -64,9 +74,8 @@
 #endif
 #endif
 
-#ifdef MUTEX_FIXES  /* both proposed fixes (see mutex.pml) */
+#ifdef MUTEX_FIXES  /* the proposed fix (see mutex.pml) */
 #define RETIRE_RECHECKS
-#define STARVING_REMARKS_PARKED
 #endif
 
 /* basic_mutex::word_ bits */
@@ -75,6 +84,8 @@
 #define W_BIT 4   /* woken_bit */
 #define S_BIT 8   /* starving_bit */
 #define H_BIT 16  /* handoff_bit */
+#define SS_BIT 32 /* starving_sleeps_bit */
+#define S_BITS (S_BIT | SS_BIT)  /* starving_bits */
 
 /* futex words: index into the queues */
 #define MW 1  /* the mutex word */
@@ -104,7 +115,7 @@ byte qi, qj;            /* scratch for the d_steps below, always reset to 0 */
 
 byte in_cs;             /* ghost: threads holding the mutex (mutual exclusion: at most 1) */
 
-#define MUTEX_LOCALS byte state, next, n; bool ok, wk, mbw, starving, slept, longw, nodl, again; byte got
+#define MUTEX_LOCALS byte state, next, n; bool ok, wk, mbw, starving, slept, longw, yl, nodl, again; byte got
 
 /* compare_exchange(expected, desired): one atomic step; on failure `expected` := the word */
 inline cas(var, expected, desired, success) {
@@ -290,7 +301,7 @@ inline give_up(t, gmbw, gstarving) {
        state = mw;
        do
        :: gstarving && (state & H_BIT) ->
-            next = state & ~(H_BIT | S_BIT);
+            next = state & ~(H_BIT | S_BITS);
             cas(mw, state, next, ok);
             if
             :: ok -> printf("thread %d: give_up: the lock was handed over: takes it\n", t); got = 1; break
@@ -298,7 +309,7 @@ inline give_up(t, gmbw, gstarving) {
             fi
        :: else ->
             next = state;
-            if :: gstarving -> next = next & ~S_BIT :: else -> skip fi;
+            if :: gstarving -> next = next & ~S_BITS :: else -> skip fi;
             if :: gmbw -> next = (next & ~W_BIT) | P_BIT :: else -> skip fi;
             cas(mw, state, next, ok);
             if :: ok -> printf("thread %d: give_up: word %d\n", t, next); break :: else -> skip fi
@@ -317,6 +328,7 @@ inline lock_contended(t, timed, dl, after_wake) {
   starving = false;
   slept = false;     /* waiting_since != 0 */
   longw = false;     /* now - waiting_since > starvation_ns */
+  yl = false;        /* starving_yields == starving_yield_limit */
   got = 2;
   do
   :: got != 2 -> break
@@ -325,7 +337,7 @@ inline lock_contended(t, timed, dl, after_wake) {
        if
        :: starving && (state & H_BIT) ->
             /* the unlocker left locked_bit set for us */
-            next = state & ~(H_BIT | S_BIT);
+            next = state & ~(H_BIT | S_BITS);
             cas(mw, state, next, ok);
             if
             :: ok -> printf("thread %d: takes the lock handed to it: word %d\n", t, next); got = 1
@@ -333,7 +345,7 @@ inline lock_contended(t, timed, dl, after_wake) {
             fi
        :: !(starving && (state & H_BIT)) && !(state & L_BIT) && (starving || !(state & S_BIT)) ->
             next = state | L_BIT;
-            if :: starving -> next = next & ~S_BIT :: else -> skip fi;
+            if :: starving -> next = next & ~S_BITS :: else -> skip fi;
 #ifndef UNLOCK_KEEPS_NO_PARKED
             /* we may be the woken thread: retire woken_bit, re-mark parked_bit */
             if :: mbw -> next = (next & ~W_BIT) | P_BIT :: else -> skip fi;
@@ -354,7 +366,35 @@ inline lock_contended(t, timed, dl, after_wake) {
                  give_up(t, mbw, starving)
             :: else ->
                  if
-                 :: starving -> skip  /* yield: the holder will hand the lock over */
+                 :: starving ->
+#ifdef STARVING_YIELDS_ONLY
+                      skip  /* d7371ef: yield until the holder hands the lock over */
+#else
+                      /* yield (starving_yield_limit times: from some pass on, for good), then
+                         sleep with starving_sleeps_bit until the handoff's wake-all */
+                      if
+                      :: !yl -> skip  /* yield */
+                      :: true ->
+                           yl = true;
+                           next = state | SS_BIT;
+                           if
+                           :: next != state -> cas(mw, state, next, ok)
+                           :: else -> ok = true
+                           fi;
+                           if
+                           :: ok ->
+                                printf("thread %d: starving, sleeps on the mutex word %d\n", t, next);
+                                futex_wait(t, MW, next, timed, dl, ok);
+                                if
+                                :: ok -> printf("thread %d: starving, back from futex_wait\n", t)
+                                :: else ->
+                                     printf("thread %d: starving, timed out: give_up(false, true)\n", t);
+                                     give_up(t, false, true)
+                                fi
+                           :: else -> skip
+                           fi
+                      fi
+#endif
                  :: else ->
                       /* (spinning left out: it only re-reads the word) */
 #ifndef NO_STARVATION
@@ -363,10 +403,11 @@ inline lock_contended(t, timed, dl, after_wake) {
 #endif
                       if
                       :: slept && longw && mbw && !(state & S_BIT) ->
-#ifndef STARVING_REMARKS_PARKED
-                           next = (state | S_BIT) & ~W_BIT;
+#ifndef STARVING_NO_PARKED
+                           /* retiring woken_bit re-marks parked_bit */
+                           next = ((state | S_BIT) & ~W_BIT) | P_BIT;
 #else
-                           next = ((state | S_BIT) & ~W_BIT) | P_BIT;  /* the proposed fix */
+                           next = (state | S_BIT) & ~W_BIT;  /* d7371ef: lost wakeup 2 */
 #endif
                            cas(mw, state, next, ok);
                            if
@@ -406,7 +447,7 @@ inline lock_contended(t, timed, dl, after_wake) {
 /* Dead locals back to 0 (not part of the protocol: it lets SPIN merge states that differ only in
    values no one will read again). */
 #define CLEAR_LOCALS state = 0; next = 0; n = 0; ok = false; wk = false; mbw = false; \
-  starving = false; slept = false; longw = false; again = false
+  starving = false; slept = false; longw = false; yl = false; again = false
 
 /* Ghost: entering and leaving the critical section. */
 inline enter_cs(t) {
@@ -453,7 +494,16 @@ inline unlock_contended(t) {
        /* hand over: locked_bit stays, for the starving waiter */
        next = state | H_BIT;
        cas(mw, state, next, ok);
-       if :: ok -> printf("thread %d: unlock hands the lock over: word %d\n", t, next); break :: else -> skip fi
+       if
+       :: ok ->
+            printf("thread %d: unlock hands the lock over: word %d\n", t, next);
+            if
+            :: state & SS_BIT -> futex_wake(MW, NT, n)  /* the starving one sleeps: wake all */
+            :: else -> skip
+            fi;
+            break
+       :: else -> skip
+       fi
   :: else ->
        wk = (state & P_BIT) && !(state & W_BIT);
        next = state & ~L_BIT;

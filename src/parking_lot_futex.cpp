@@ -16,6 +16,7 @@ bool still_expected(const futex_word& word, std::uint32_t expected) noexcept {
 }  // namespace
 
 void parking_lot::wait(const futex_word& word, std::uint32_t expected) noexcept {
+  if (!still_expected(word, expected)) return;  // a stale value costs a load, not a lock
   static_cast<void>(futon::parking_lot::park(
       &word, [&] { return still_expected(word, expected); },
       futon::parking_lot::deadline::never()));

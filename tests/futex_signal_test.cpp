@@ -186,7 +186,7 @@ TYPED_TEST(FutexSignal, ShortTimedWaitsUnderStormNeverEarly) {
   scoped_sigusr1_handler handler(false);
   ASSERT_TRUE(handler.installed());
   signals_handled.store(0);
-  const int rounds = futon::testing::scaled(40);
+  const int rounds = futon::testing::scaled(100);
   std::atomic<int> early{0};
   std::atomic<int> reported_wake{0};
   std::atomic<bool> finished{false};

@@ -55,7 +55,7 @@ TYPED_TEST(FutexSmoke, TimedWaiterWokenReturnsTrue) {
 // Two threads hand a word back and forth: each round needs one wake to reach a sleeping thread.
 TYPED_TEST(FutexSmoke, PingPong) {
   using futex = typename TestFixture::futex;
-  const int rounds = futon::testing::scaled(2000);
+  const int rounds = futon::testing::scaled(10000);
   watchdog guard("PingPong lost a wakeup");
   futon::futex_word turn{0};  // even: ping's turn, odd: pong's
   auto player = [&](std::uint32_t parity) {

@@ -30,7 +30,7 @@ constexpr std::uint32_t ring_size = 4;
 // order, passes it on and wakes exactly the next thread with wake_one.
 TYPED_TEST(FutexStress, RingPassesTokenInOrderWithOneWordEach) {
   using futex = typename TestFixture::futex;
-  const std::uint32_t rounds = static_cast<std::uint32_t>(scaled(2000));
+  const std::uint32_t rounds = static_cast<std::uint32_t>(scaled(5000));
   watchdog guard("ring (one word each) lost a wakeup: the token stopped", 60s);
   alignas(64) std::array<futex_word, ring_size> has_token{};  // rounds received so far
   for (auto& w : has_token)
@@ -70,7 +70,7 @@ TYPED_TEST(FutexStress, RingPassesTokenInOrderWithOneWordEach) {
 // the token needs wake_all (wake_one could wake the wrong thread, which would sleep again).
 TYPED_TEST(FutexStress, RingPassesTokenInOrderOnOneSharedWord) {
   using futex = typename TestFixture::futex;
-  const std::uint32_t rounds = static_cast<std::uint32_t>(scaled(1000));
+  const std::uint32_t rounds = static_cast<std::uint32_t>(scaled(2000));
   watchdog guard("ring (shared word) lost a wakeup: the token stopped", 60s);
   futex_word token{0};  // hop count; thread (token % 4) holds it
   {
@@ -118,7 +118,7 @@ TYPED_TEST(FutexStress, BroadcastReleasesEveryWaiter) {
 TYPED_TEST(FutexStress, GenerationBroadcastLosesNoWakeups) {
   using futex = typename TestFixture::futex;
   constexpr std::uint32_t waiter_count = 8;
-  const std::uint32_t generations = static_cast<std::uint32_t>(scaled(1500));
+  const std::uint32_t generations = static_cast<std::uint32_t>(scaled(5000));
   futex_word generation{0};
   futex_word checked_in{0};  // total check-ins so far
   std::atomic<std::uint32_t> timeouts{0};

@@ -159,7 +159,7 @@ TYPED_TEST(FutexWakeCount, CountsMatchTrueReturnsWhenWakesRaceTimeouts) {
   using futex = typename TestFixture::futex;
   watchdog guard("CountsMatchTrueReturnsWhenWakesRaceTimeouts hung", 60s);
   const futex_word word{0};
-  const int rounds = futon::testing::scaled(300);
+  const int rounds = futon::testing::scaled(1000);
   constexpr int waiter_count = 4;
   std::atomic<std::size_t> true_returns{0};
   std::atomic<std::size_t> false_returns{0};

@@ -664,17 +664,8 @@ TEST(ParkingLotApi, BeFairIsNotReportedOnEveryUnpark) {
                                 << " bursts reported be_fair: the timer is not re-armed";
 }
 
-// Known compile-time bugs in the public header, kept out of the default build because they do
-// not compile yet (see the report); build with -DFUTON_TEST_PARKING_LOT_CALLABLES to check a fix:
-//  1. park(key, validate, limit, token) with a prvalue or non-const deadline resolves to the
-//     park(key, validate, before_sleep, timed_out, ...) template (binding deadline&& beats const
-//     deadline&), which then fails to turn a deadline into function_ref<void()>. The callback
-//     overload needs a constraint (std::invocable<BeforeSleep&>, std::invocable<TimedOut&,
-//     const void*, bool>).
-//  2. function_ref (include/futon/detail/function_ref.hpp) cannot hold a plain function: it
-//     static_casts the function's address to const void*. So unpark_one(key, some_function)
-//     does not compile.
-#if defined(FUTON_TEST_PARKING_LOT_CALLABLES)
+// Every documented call form compiles: park(key, validate, limit, token) with a prvalue deadline
+// must not be taken for the callback overload, and a plain function works as a callback.
 pl::token token_nine(const pl::unpark_result&) {
   return 9;
 }
@@ -697,6 +688,5 @@ TEST(ParkingLotApi, EveryDocumentedCallFormCompilesAndWorks) {
   ASSERT_TRUE(t.await_done());
   EXPECT_EQ(t.unpark_token(), pl::token{9});
 }
-#endif
 
 }  // namespace

@@ -19,7 +19,8 @@
 //     no room to remember the mutex), and each unlock of the mutex then wakes the next. A
 //     broadcast to N waiters costs about N wake-ups in a chain, not N threads fighting for the
 //     mutex at once.
-//   - notify_* with nobody waiting is one atomic load.
+//   - notify_* with nobody waiting is one atomic load: the word counts the waiters not yet
+//     notified (at most 16383 at once).
 //   - Timed waits never end early and take any duration or clock, like the futex.
 //
 // Preconditions (checked without NDEBUG): `lock` owns its mutex when passed to wait*; all
@@ -53,12 +54,15 @@ class basic_condition_variable {
   basic_condition_variable& operator=(const basic_condition_variable&) = delete;
 
   void notify_one() noexcept {
-    // Relaxed: a waiter sets waiters_bit while holding the mutex; a notifier that changed the
+    // Relaxed load: a waiter registers while holding the mutex; a notifier that changed the
     // predicate under the same mutex is ordered after it by the mutex (as std requires).
     std::uint32_t state = word_.load(std::memory_order_relaxed);
-    if ((state & waiters_bit) == 0) return;
-    // Release: a waiter that sees the new sequence (acquire) sees what we wrote before.
-    word_.fetch_add(sequence_step, std::memory_order_release);
+    do {
+      if (waiters_of(state) == 0) return;
+      // One waiter fewer to notify, and a new sequence. Release: a waiter that sees the new
+      // sequence (acquire) sees what we wrote before notifying.
+    } while (!word_.compare_exchange_weak(state, state - one_waiter + sequence_step,
+                                          std::memory_order_release, std::memory_order_relaxed));
     Backend::wake(word_, 1);
   }
 
@@ -67,10 +71,10 @@ class basic_condition_variable {
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     std::uint32_t next = 0;
     do {
-      if ((state & waiters_bit) == 0) return;
-      // Everyone waiting now is notified, so waiters_bit is cleared; broadcast_bit tells the one
-      // thread we wake to requeue the rest onto its mutex. Release: as in notify_one.
-      next = ((state + sequence_step) & ~waiters_bit) | broadcast_bit;
+      if (waiters_of(state) == 0) return;
+      // Everyone waiting now is notified, so the count drops to zero; broadcast_bit tells the
+      // one thread we wake to requeue the rest onto its mutex. Release: as in notify_one.
+      next = ((state & ~waiter_mask) + sequence_step) | broadcast_bit;
     } while (!word_.compare_exchange_weak(state, next, std::memory_order_release,
                                           std::memory_order_relaxed));
     if (Backend::wake(word_, 1) == 0) {
@@ -125,16 +129,23 @@ class basic_condition_variable {
   }
 
  private:
-  // The word: a sequence number (upper bits, advanced by every notify) and two flags.
-  // Threads may be waiting (set by each waiter under the mutex; cleared by notify_all, which
-  // notifies them all). Lets notify_* skip the system call when nobody waits.
-  static constexpr std::uint32_t waiters_bit = 1;
+  // The word: a sequence number advanced by every notify (bits 15-31), the number of waiters
+  // not yet notified (bits 1-14; notify_* with none is a load and nothing else), and a flag.
   // notify_all woke one waiter to requeue the others onto the mutex (see notify_all).
-  static constexpr std::uint32_t broadcast_bit = 2;
-  static constexpr std::uint32_t sequence_step = 4;
+  static constexpr std::uint32_t broadcast_bit = 1;
+  static constexpr std::uint32_t one_waiter = 2;
+  static constexpr std::uint32_t waiter_mask = 0x7FFE;
+  static constexpr std::uint32_t max_waiters = waiter_mask / one_waiter;
+  // The sequence wraps after 2^17 notifies; a waiter that slept through exactly that many
+  // (each of which found it counted, so woke someone else first) would miss its own. The
+  // kernel's and the parking lot's FIFO queues wake the oldest waiter first, which rules it out.
+  static constexpr std::uint32_t sequence_step = 0x8000;
 
+  static constexpr std::uint32_t waiters_of(std::uint32_t state) noexcept {
+    return (state & waiter_mask) / one_waiter;
+  }
   static constexpr std::uint32_t sequence_of(std::uint32_t state) noexcept {
-    return state & ~(waiters_bit | broadcast_bit);
+    return state & ~(waiter_mask | broadcast_bit);
   }
 
   // Waits for a notify (true) or until `limit` (false); `lock` is re-locked either way.
@@ -143,9 +154,11 @@ class basic_condition_variable {
                        "futon::condition_variable::wait: the lock does not own its mutex");
     mutex_type& m = *lock.mutex();
     // Register while holding the mutex, so a notifier that changes the predicate under the
-    // mutex afterwards sees waiters_bit. Relaxed: the mutex orders it (see notify_one).
+    // mutex afterwards counts us. Relaxed: the mutex orders it (see notify_one).
     const std::uint32_t registered =
-        word_.fetch_or(waiters_bit, std::memory_order_relaxed) | waiters_bit;
+        word_.fetch_add(one_waiter, std::memory_order_relaxed) + one_waiter;
+    FUTON_PRECONDITION(waiters_of(registered) != 0,
+                       "futon::condition_variable: more than 16383 waiters at once");
     m.unlock();
 
     bool notified = false;
@@ -160,7 +173,11 @@ class basic_condition_variable {
         if ((now & broadcast_bit) != 0) requeue_onto(m, now);
         break;
       }
-      if (timed_out) break;
+      if (timed_out && withdraw(registered)) break;
+      if (timed_out) {  // a notify came after all, between the timeout and our withdrawal
+        notified = true;
+        break;
+      }
       // No notify yet, so this return was spurious - or a past broadcast requeued us onto the
       // mutex (its requeue moves every thread waiting on the word) and an unlock woke us there.
       // In that case the unlock's wake was meant to continue the chain: pass it on.
@@ -170,6 +187,18 @@ class basic_condition_variable {
     // We may be the sleeper an unlock of `m` woke (after a requeue): lock as that thread.
     m.lock_after_wake();
     return notified;
+  }
+
+  // A timed-out waiter uncounts itself - unless a notify has come since it registered, which
+  // may have counted it already: then it reports the notify (false here) instead, so the count
+  // never drops below the waiters really left (an undercount would make a notify skip one).
+  bool withdraw(std::uint32_t registered) noexcept {
+    std::uint32_t state = word_.load(std::memory_order_relaxed);
+    do {
+      if (sequence_of(state) != sequence_of(registered)) return false;
+      // Relaxed: only the count changes; no data is handed over.
+    } while (!word_.compare_exchange_weak(state, state - one_waiter, std::memory_order_relaxed));
+    return true;
   }
 
   // The woken thread of a notify_all moves every other waiter onto the mutex's queue.

@@ -32,6 +32,7 @@
 #include <futon/detail/lock_ownership.hpp>
 #include <futon/detail/spin.hpp>
 #include <futon/futex.hpp>
+#include <limits>
 #include <thread>
 
 namespace futon {
@@ -116,6 +117,13 @@ class basic_mutex {
   // sets handoff_bit (keeping locked_bit) so that the lock passes straight to that waiter.
   static constexpr std::uint32_t starving_bit = 8;
   static constexpr std::uint32_t handoff_bit = 16;
+  // The starving waiter gave up yielding and sleeps on the word: the handoff must wake it. The
+  // futex cannot wake one chosen thread, so that handoff wakes every sleeper; the others find
+  // the lock still held and sleep again. It happens only when a critical section outlasts
+  // starving_yield_limit yields, at most once per starvation episode.
+  static constexpr std::uint32_t starving_sleeps_bit = 32;
+  static constexpr int starving_yield_limit = 16;
+  static constexpr std::uint32_t starving_bits = starving_bit | starving_sleeps_bit;
   static constexpr std::int64_t starvation_ns = 1'000'000;
 
   bool try_lock_before(const detail::deadline& limit) noexcept {
@@ -136,13 +144,14 @@ class basic_mutex {
     int spins = 0;
     bool may_be_woken = after_wake;  // we may owe the mutex the clearing of woken_bit
     bool starving = false;           // we own starving_bit
+    int starving_yields = 0;
     std::int64_t waiting_since = 0;  // steady ns of our first sleep, for the starvation check
     for (;;) {
       std::uint32_t state = word_.load(std::memory_order_relaxed);
 
       if (starving && (state & handoff_bit) != 0) {
         // The unlocker left locked_bit set for us. Acquire: pairs with its release CAS.
-        if (word_.compare_exchange_weak(state, state & ~(handoff_bit | starving_bit),
+        if (word_.compare_exchange_weak(state, state & ~(handoff_bit | starving_bits),
                                         std::memory_order_acquire, std::memory_order_relaxed)) {
           return true;
         }
@@ -150,7 +159,7 @@ class basic_mutex {
       }
       if ((state & locked_bit) == 0 && (starving || (state & starving_bit) == 0)) {
         std::uint32_t next = state | locked_bit;
-        if (starving) next &= ~starving_bit;
+        if (starving) next &= ~starving_bits;
         // If we may be the woken thread, retire woken_bit and re-mark parked_bit: others may
         // still sleep, and our unlock must then wake the next one.
         if (may_be_woken) next = (next & ~woken_bit) | parked_bit;
@@ -165,8 +174,24 @@ class basic_mutex {
       if (limit != nullptr && limit->has_passed()) return give_up(may_be_woken, starving);
 
       if (starving) {
-        // We are awake and next in line: let the holder run, then look again.
-        std::this_thread::yield();
+        // We are next in line. Let the holder run (most critical sections end within a few
+        // yields), then sleep until the handoff wakes us.
+        if (starving_yields < starving_yield_limit) {
+          ++starving_yields;
+          std::this_thread::yield();
+          continue;
+        }
+        const std::uint32_t sleep_on = state | starving_sleeps_bit;
+        // Relaxed: the futex wait re-reads the word; nothing is published by the bit.
+        if (sleep_on != state &&
+            !word_.compare_exchange_weak(state, sleep_on, std::memory_order_relaxed)) {
+          continue;
+        }
+        if (limit == nullptr) {
+          Backend::wait(word_, sleep_on);
+        } else if (!Backend::wait_until(word_, sleep_on, *limit)) {
+          return give_up(false, true);
+        }
         continue;
       }
       // Spin only while nobody sleeps: with sleepers queued, spinning would let us barge ahead
@@ -179,8 +204,9 @@ class basic_mutex {
       if (waiting_since != 0 && may_be_woken && (state & starving_bit) == 0 &&
           detail::deadline::now_ns(detail::deadline_clock::steady) - waiting_since >
               starvation_ns) {
-        // Relaxed: only the bit matters; the lock itself is acquired by the CASes above.
-        std::uint32_t next = (state | starving_bit) & ~woken_bit;
+        // Retiring woken_bit re-marks parked_bit: the unlock that woke us cleared it, and others
+        // may still sleep. Relaxed: only the bits matter; the lock is acquired by a CAS above.
+        std::uint32_t next = (state | starving_bit | parked_bit) & ~woken_bit;
         if (word_.compare_exchange_weak(state, next, std::memory_order_relaxed)) {
           starving = true;
           may_be_woken = false;
@@ -220,13 +246,13 @@ class basic_mutex {
       if (starving && (state & handoff_bit) != 0) {
         // The lock was handed to us after all: take it (late success is not an early timeout).
         // Acquire: pairs with the unlocker's release.
-        if (word_.compare_exchange_weak(state, state & ~(handoff_bit | starving_bit),
+        if (word_.compare_exchange_weak(state, state & ~(handoff_bit | starving_bits),
                                         std::memory_order_acquire, std::memory_order_relaxed)) {
           return true;
         }
         continue;
       }
-      std::uint32_t next = state & ~(starving ? starving_bit : 0u);
+      std::uint32_t next = state & ~(starving ? starving_bits : 0u);
       if (may_be_woken) next = (next & ~woken_bit) | parked_bit;
       // Relaxed: no data is handed over by this change.
       if (word_.compare_exchange_weak(state, next, std::memory_order_relaxed)) break;
@@ -243,6 +269,9 @@ class basic_mutex {
         // and watching for handoff_bit. Release: publishes our critical section to it.
         if (word_.compare_exchange_weak(state, state | handoff_bit, std::memory_order_release,
                                         std::memory_order_relaxed)) {
+          if ((state & starving_sleeps_bit) != 0) {
+            Backend::wake(word_, std::numeric_limits<std::size_t>::max());
+          }
           return;
         }
         continue;

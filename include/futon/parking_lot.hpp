@@ -37,6 +37,7 @@
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/function_ref.hpp>
 #include <limits>
+#include <type_traits>
 
 namespace futon::parking_lot {
 
@@ -114,9 +115,11 @@ std::size_t bucket_count() noexcept;
 // was_last_thread) runs under the lock as the thread leaves the queue (key is the address the
 // thread was parked on at the end, which unpark_requeue may have changed).
 template <class Validate, class BeforeSleep, class TimedOut>
-park_result park(const void* key, Validate&& validate, BeforeSleep&& before_sleep,
-                 TimedOut&& timed_out, const deadline& limit = deadline::never(),
-                 token park_token = default_park_token) noexcept {
+requires std::is_invocable_v<BeforeSleep&> && std::is_invocable_v<TimedOut&, const void*, bool>
+    park_result park(const void* key, Validate&& validate, BeforeSleep&& before_sleep,
+                     TimedOut&& timed_out, const deadline& limit = deadline::never(),
+                     token park_token = default_park_token)
+noexcept {
   return detail_core::park(key, validate, before_sleep, timed_out, limit, park_token);
 }
 

@@ -26,9 +26,13 @@ bool bucket::fairness_due() noexcept {
   return true;
 }
 
-bucket_table::bucket_table() noexcept {
-  os::on_fork_child([] { table().reset_after_fork(); });
-}
+constinit bucket_table the_table;
+
+namespace {
+// Registered while the library's static objects are initialized, before main().
+[[maybe_unused]] const bool fork_hook_registered =
+    (os::on_fork_child([] { the_table.reset_after_fork(); }), true);
+}  // namespace
 
 void bucket_table::reset_after_fork() noexcept {
   for (bucket& b : buckets_) {
@@ -36,13 +40,6 @@ void bucket_table::reset_after_fork() noexcept {
     b.~bucket();
     new (&b) bucket();
   }
-}
-
-bucket_table& table() noexcept {
-  // A function-local static: constructed on first use, so parking from another static
-  // initializer works; later calls cost one acquire load of the guard.
-  static bucket_table instance;
-  return instance;
 }
 
 }  // namespace futon::parking_lot_internal

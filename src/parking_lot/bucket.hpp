@@ -59,7 +59,8 @@ inline constexpr std::size_t bucket_count = std::size_t{1} << bucket_count_log2;
 
 class bucket_table {
  public:
-  bucket_table() noexcept;
+  // Constant-initialized (see table()): every bucket starts unlocked and empty.
+  constexpr bucket_table() noexcept = default;
 
   // Fibonacci hashing (Knuth, TAOCP 6.4): multiply by 2^w / phi and keep the top bits, which
   // depend on every bit of the address, so word-aligned neighbours spread over distinct buckets.
@@ -119,9 +120,14 @@ class bucket_table {
   void reset_after_fork() noexcept;
 
  private:
-  std::array<bucket, bucket_count> buckets_;
+  std::array<bucket, bucket_count> buckets_{};
 };
 
-bucket_table& table() noexcept;
+// The one table, constant-initialized: usable from any static initializer, and reached without
+// a call or an initialization guard on the wake fast path.
+extern constinit bucket_table the_table;
+inline bucket_table& table() noexcept {
+  return the_table;
+}
 
 }  // namespace futon::parking_lot_internal

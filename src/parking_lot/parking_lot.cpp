@@ -60,7 +60,7 @@ std::size_t take_waiters(bucket& b, const void* key, std::size_t count,
   }
   // Relaxed: under the lock, which orders it for every locked reader; the lock-free reader in
   // unpark_some only needs the count not to miss a live waiter (see bucket::pending).
-  b.pending.fetch_sub(n, std::memory_order_relaxed);
+  if (n != 0) b.pending.fetch_sub(n, std::memory_order_relaxed);
   return n;
 }
 
@@ -136,14 +136,11 @@ unpark_result unpark_one(const void* key,
   return result;
 }
 
-std::size_t unpark_some(const void* key, std::size_t count, token unpark_token) noexcept {
-  if (count == 0) return 0;
-  bucket& b = table().bucket_of(key);
-  // The lock-free "nobody waits here" check: the barrier orders the caller's change of its word
-  // before our read of `pending` (see bucket::pending). Relaxed load: the barrier orders it.
-  store_load_barrier();
-  if (b.pending.load(std::memory_order_relaxed) == 0) return 0;
-
+// The locked part of unpark_some, out of line so that the lock-free check before it needs no
+// stack frame.
+[[gnu::noinline]] static std::size_t unpark_some_locked(bucket& b, const void* key,
+                                                        std::size_t count,
+                                                        token unpark_token) noexcept {
   b.lock.lock();
   unpark_list taken;
   const std::size_t n = parking_lot_internal::take_waiters(b, key, count, taken);
@@ -151,6 +148,15 @@ std::size_t unpark_some(const void* key, std::size_t count, token unpark_token) 
   b.lock.unlock();
   taken.unpark_all();
   return n;
+}
+
+std::size_t unpark_some(const void* key, std::size_t count, token unpark_token) noexcept {
+  bucket& b = table().bucket_of(key);
+  // The lock-free "nobody waits here" check: the barrier orders the caller's change of its word
+  // before our read of `pending` (see bucket::pending). Relaxed load: the barrier orders it.
+  store_load_barrier();
+  if (b.pending.load(std::memory_order_relaxed) == 0) return 0;
+  return unpark_some_locked(b, key, count, unpark_token);
 }
 
 unpark_result unpark_requeue(const void* from, const void* to,

@@ -24,6 +24,18 @@ inline std::atomic<unsigned> tsan_barrier_word{0};
 inline void store_load_barrier() noexcept {
   tsan_barrier_word.fetch_add(0, std::memory_order_seq_cst);
 }
+#elif defined(__x86_64__)
+// On x86 any locked instruction is a full barrier, and a locked OR of zero into the stack top
+// (a line this core already owns) costs ~2 ns where MFENCE, which clang emits for a seq_cst
+// fence, costs ~16 ns here; g++ already emits this form. Linux's smp_mb() is the same idea. The
+// "memory" clobber keeps the compiler from moving memory accesses across it.
+inline void store_load_barrier() noexcept {
+  asm volatile("lock orq $0, (%%rsp)" ::: "memory", "cc");
+}
+#elif defined(__i386__)
+inline void store_load_barrier() noexcept {
+  asm volatile("lock orl $0, (%%esp)" ::: "memory", "cc");
+}
 #else
 inline void store_load_barrier() noexcept {
   std::atomic_thread_fence(std::memory_order_seq_cst);

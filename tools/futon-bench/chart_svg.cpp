@@ -57,6 +57,18 @@ double tick_step(double max) {
   return 10 * power;
 }
 
+// A tick label with as many decimals as the step needs: 0, 0.5, 1 or 0, 2, 4, never 0.0000.
+std::string tick_label(double v, double step) {
+  int decimals = 0;
+  while (decimals < 6 && std::fabs(step * std::pow(10, decimals) -
+                                   std::round(step * std::pow(10, decimals))) > 1e-6) {
+    ++decimals;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*f", decimals, std::fabs(v) < step / 2 ? 0.0 : v);
+  return text;
+}
+
 const char* color_of(const std::string& impl) {
   if (impl == "futon") return "#1f77b4";
   if (impl == "std") return "#ff7f0e";
@@ -106,7 +118,7 @@ std::string render_svg(const chart& c) {
     svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(py(y)) + "\" x2=\"" + num(left + plot_w) +
            "\" y2=\"" + num(py(y)) + "\" stroke=\"#e0e0e0\"/>\n";
     svg += "<text x=\"" + num(left - 8) + "\" y=\"" + num(py(y) + 4) + "\" text-anchor=\"end\">" +
-           format_value(y) + "</text>\n";
+           tick_label(y, step) + "</text>\n";
   }
   // x ticks: every x that some series has.
   std::vector<double> xs;
@@ -120,7 +132,7 @@ std::string render_svg(const chart& c) {
     svg += "<line x1=\"" + num(px(x)) + "\" y1=\"" + num(top) + "\" x2=\"" + num(px(x)) +
            "\" y2=\"" + num(top + plot_h) + "\" stroke=\"#f0f0f0\"/>\n";
     svg += "<text x=\"" + num(px(x)) + "\" y=\"" + num(top + plot_h + 18) +
-           "\" text-anchor=\"middle\">" + format_value(x) + "</text>\n";
+           "\" text-anchor=\"middle\">" + tick_label(x, 1) + "</text>\n";
   }
   // Axes and labels.
   svg += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" + num(plot_w) +

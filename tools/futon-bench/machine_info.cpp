@@ -1,5 +1,7 @@
 #include "machine_info.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <futon/backend/default_backend.hpp>
@@ -14,6 +16,20 @@ std::string load_average() {
   std::string one, five, fifteen;
   if (!(file >> one >> five >> fifteen)) return "n/a";
   return one + " " + five + " " + fifteen;
+}
+
+std::string load_warning(const std::string& load, unsigned cpus) {
+  char* end = nullptr;
+  const double one_minute = std::strtod(load.c_str(), &end);
+  if (end == load.c_str() || cpus == 0 || one_minute <= 0.5 * cpus) return "";
+  char text[400];
+  std::snprintf(text, sizeof text,
+                "load average %.1f on %u CPUs: other processes hold the CPUs, so absolute "
+                "figures (and the scaling target, which compares thread counts) say more about "
+                "the machine than about the locks; the side-by-side ratios suffer less. Run on "
+                "a quiet machine for figures to act on.",
+                one_minute, cpus);
+  return text;
 }
 
 machine_info describe_machine() {

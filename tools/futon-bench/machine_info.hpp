@@ -20,5 +20,9 @@ struct machine_info {
 machine_info describe_machine();
 // "1.23 1.10 0.95" from /proc/loadavg, or "n/a".
 std::string load_average();
+// A warning when the 1-minute load average says other processes hold the CPUs (above half a
+// runnable thread per CPU), else "". On a busy machine more threads win a larger share of the
+// CPUs from the scheduler, so throughput can even rise with the thread count.
+std::string load_warning(const std::string& load, unsigned cpus);
 
 }  // namespace futon_bench

@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
               static_cast<long long>(opts.duration.count() / 1'000'000), opts.repetitions,
               opts.repetitions == 1 ? "" : "s", opts.quick ? " (--quick)" : "",
               out.string().c_str());
+  if (const auto warning = load_warning(load_before, machine.cpus); !warning.empty()) {
+    std::printf("  warning: %s\n", warning.c_str());
+  }
   if (machine.assertions) {
     std::printf(
         "  warning: built without NDEBUG: futon's debug checks run in every call; use a "

@@ -10,11 +10,12 @@ namespace futon_bench {
 
 namespace {
 
-// The embedded default configuration: about 3-4 minutes on a 2-core machine with abseil. Five
-// repetitions give a median that one disturbed repetition cannot move, and a worst repetition
-// that shows what a disturbance does. 500 ms holds tens of thousands of hand-offs even in the
-// slowest case (64-waiter broadcasts on std), so a measurement is not a handful of events.
-constexpr std::chrono::milliseconds default_duration{500};
+// The embedded default configuration: about 3-4 minutes on a 2-core machine with abseil (51
+// measurements per repetition). Five repetitions give a median that one disturbed repetition
+// cannot move, and a worst repetition that shows what a disturbance does. 750 ms holds about a
+// thousand broadcasts even to 64 waiters, and is long against the scheduler's time slices, so
+// that a thread the OS left waiting for a CPU does not decide the per-thread spread alone.
+constexpr std::chrono::milliseconds default_duration{750};
 constexpr int default_repetitions = 5;
 // --quick: the same scenarios and parameters, shorter and fewer: under a minute.
 constexpr std::chrono::milliseconds quick_duration{120};

@@ -119,6 +119,9 @@ std::string markdown_report(const run_record& run) {
                                        : "release build",
                 run.wall_seconds, names.c_str());
   md += line;
+  if (const auto warning = load_warning(run.load_before, run.machine.cpus); !warning.empty()) {
+    md += "**Warning:** " + warning + "\n\n";
+  }
   md +=
       "Every figure is the median of the repetitions, with the worst repetition in brackets "
       "where the tables show both. Repetitions of the implementations are interleaved (futon, "
@@ -128,6 +131,19 @@ std::string markdown_report(const run_record& run) {
   md += "## Targets\n\n";
   for (const auto& t : run.targets)
     md += "- **" + t.line().substr(0, 4) + "** " + t.line().substr(6) + "\n";
+  std::string failures;
+  for (const auto& p : run.res.points) {
+    if (!p.failed) continue;
+    for (const auto& n : p.notes) {
+      if (n.rfind("FAILED CHECK", 0) == 0) failures += "- " + p.title + ": " + n + "\n";
+    }
+  }
+  if (!failures.empty()) {
+    md +=
+        "\n## Failed checks\n\nA primitive broke a guarantee while being measured (the run "
+        "exits with status 1):\n\n" +
+        failures;
+  }
   md += "\n## Ratios\n\n";
   md +=
       "futon/std and futon/absl divide futon's median by the other's; the last column says "

@@ -80,7 +80,10 @@ void measure(point& p, const std::string& name, const context& ctx) {
           }
         }
       });
-  if (run.stuck > 0) p.fail(name + ": " + stuck_message(run.stuck, 2, ctx.opts.duration));
+  if (run.stuck > 0) {
+    p.fail(name + ": " + stuck_message(run.stuck, 2, ctx.opts.duration));
+    return;
+  }
   const double n = static_cast<double>(run.operations() == 0 ? 1 : run.operations());
   p.add(name, "round_trips", n / run.seconds * 1e-3);
   p.add(name, "cpu", static_cast<double>(run.usage.cpu_ns) * 1e-3 / n);

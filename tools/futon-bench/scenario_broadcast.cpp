@@ -137,10 +137,14 @@ void measure(point& p, const std::string& name, int waiters, const context& ctx)
     p.fail(name + ": lost wake-up: after notify_all only " + std::to_string(passed_when_lost) +
            " of " + std::to_string(waiters) + " waiters passed within " +
            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(limit).count()) +
-           " s (" + std::to_string(stuck) + " still blocked at the end, detached)");
+           " s (" + std::to_string(stuck) +
+           " still blocked at the end, detached; this repetition is left out of the figures)");
     return;
   }
-  if (stuck > 0) p.fail(name + ": " + stuck_message(stuck, waiters, ctx.opts.duration));
+  if (stuck > 0) {
+    p.fail(name + ": " + stuck_message(stuck, waiters, ctx.opts.duration));
+    return;
+  }
 
   const double n = static_cast<double>(rounds);
   p.add(name, "latency", static_cast<double>(total_latency) * 1e-3 / n);

@@ -76,7 +76,9 @@ void measure(point& p, const std::string& name, int pairs, const context& ctx) {
   const std::uint64_t consumed = run.operations();
   if (run.stuck > 0) {
     p.fail(name + ": " + stuck_message(run.stuck, 2 * pairs, ctx.opts.duration));
-  } else if (consumed > made) {
+    return;
+  }
+  if (consumed > made) {
     p.fail(name + ": consumed " + std::to_string(consumed) + " items but produced only " +
            std::to_string(made));
   }

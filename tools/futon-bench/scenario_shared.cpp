@@ -77,7 +77,9 @@ void measure(point& p, const std::string& name, int threads, const context& ctx)
   const std::uint64_t torn = g->torn_reads.load(std::memory_order_relaxed);
   if (run.stuck > 0) {
     p.fail(name + ": " + stuck_message(run.stuck, threads, ctx.opts.duration));
-  } else if (g->value != writes || torn != 0) {
+    return;
+  }
+  if (g->value != writes || torn != 0) {
     p.fail(name + ": exclusion broken: " + std::to_string(writes) + " writes, value " +
            std::to_string(g->value) + ", " + std::to_string(torn) +
            " reads saw a write while shared-locked");

@@ -116,9 +116,11 @@ target_result broadcast(const results& r) {
   const double speedup = *std_latency / *futon;
   const bool pass = speedup >= 5 && *switches < 70;
   return {name, pass ? verdict::pass : verdict::miss,
-          "futon " + format_value(*futon) + " us vs std " + format_value(*std_latency) +
-              " us = " + format_ratio(speedup) + " faster (target >= 5x); futon " +
-              format_value(*switches) + " context switches per broadcast (target < 70)"};
+          "futon " + format_value(*futon) + " us vs std " + format_value(*std_latency) + " us = " +
+              (speedup >= 1 ? format_ratio(speedup) + " faster"
+                            : format_ratio(1 / speedup) + " slower") +
+              " (target >= 5x faster); futon " + format_value(*switches) +
+              " context switches per broadcast (target < 70)"};
 }
 
 target_result atomic_wait(const results& r) {

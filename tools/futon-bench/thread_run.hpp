@@ -46,11 +46,12 @@ struct thread_run {
   }
 };
 
-// How long threads may take to leave once told to stop before they count as stuck. Generous:
-// on a loaded 2-core machine a runnable thread can wait a long time for a CPU, and a false
-// alarm would blame a primitive for the machine.
+// How long threads may take to leave once told to stop before they count as stuck. Leaving
+// takes each thread one more lock or wait, microseconds; but on a loaded 2-core machine a
+// runnable thread can wait tens of milliseconds for a CPU, and a false alarm would blame a
+// primitive for the machine: hence a margin of about a hundred times that.
 inline std::chrono::nanoseconds stuck_after(std::chrono::nanoseconds duration) {
-  return std::max<std::chrono::nanoseconds>(std::chrono::seconds(10), 10 * duration);
+  return std::max<std::chrono::nanoseconds>(std::chrono::seconds(3), 10 * duration);
 }
 
 // The failure note for `stuck` detached threads out of `threads`.
@@ -59,7 +60,7 @@ inline std::string stuck_message(int stuck, int threads, std::chrono::nanosecond
          " threads still blocked " +
          std::to_string(
              std::chrono::duration_cast<std::chrono::seconds>(stuck_after(duration)).count()) +
-         " s after the stop signal (detached; this repetition's numbers are incomplete)";
+         " s after the stop signal (detached; this repetition is left out of the figures)";
 }
 
 // Joins the threads whose `done` flag is set within `limit`, detaches the rest; returns how

@@ -22,15 +22,33 @@ class function_ref<R(Args...)> {
   requires(!std::is_same_v<std::remove_cvref_t<F>, function_ref> &&
            std::is_invocable_r_v<R, F&, Args...>) function_ref(F&& f)
   noexcept  // NOLINT(google-explicit-constructor): used like a function type
-      : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
-        call_([](void* object, Args... args) -> R {
-          return std::invoke(*static_cast<std::remove_reference_t<F>*>(object),
+      : object_(erase(std::addressof(f))), call_([](void* object, Args... args) -> R {
+          return std::invoke(*restore<std::remove_reference_t<F>>(object),
                              std::forward<Args>(args)...);
         }) {}
 
   R operator()(Args... args) const { return call_(object_, std::forward<Args>(args)...); }
 
  private:
+  // A plain function's address is not an object pointer: it round-trips through
+  // reinterpret_cast (conditionally supported, and supported by every compiler we build with).
+  template <class T>
+  static void* erase(T* target) noexcept {
+    if constexpr (std::is_function_v<T>) {
+      return reinterpret_cast<void*>(target);
+    } else {
+      return const_cast<void*>(static_cast<const void*>(target));
+    }
+  }
+  template <class T>
+  static T* restore(void* object) noexcept {
+    if constexpr (std::is_function_v<T>) {
+      return reinterpret_cast<T*>(object);
+    } else {
+      return static_cast<T*>(object);
+    }
+  }
+
   void* object_;
   R (*call_)(void*, Args...);
 };

@@ -1,4 +1,6 @@
-// Portable internal lock: a POSIX mutex, for systems without a futex.
+// Portable internal lock: a POSIX mutex, for systems without a futex. Constant-initialized and
+// never destroyed: it guards the parking lot's static buckets, which live as long as the program
+// (threads may still be parked while static objects are destroyed at exit).
 #pragma once
 
 #include <pthread.h>
@@ -7,8 +9,7 @@ namespace futon::os {
 
 class pthread_raw_mutex {
  public:
-  pthread_raw_mutex() noexcept = default;
-  ~pthread_raw_mutex() { pthread_mutex_destroy(&mutex_); }
+  constexpr pthread_raw_mutex() noexcept = default;
   pthread_raw_mutex(const pthread_raw_mutex&) = delete;
   pthread_raw_mutex& operator=(const pthread_raw_mutex&) = delete;
 
