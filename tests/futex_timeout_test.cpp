@@ -71,9 +71,7 @@ struct manual_clock {
   static void set(duration d) noexcept { ticks.store(d.count()); }
 };
 
-static_assert(std::chrono::is_clock_v<ahead_clock> && std::chrono::is_clock_v<half_speed_clock> &&
-              std::chrono::is_clock_v<manual_clock>);
-static_assert(half_speed_clock::is_steady && manual_clock::is_steady);
+static_assert(ahead_clock::is_steady && half_speed_clock::is_steady && manual_clock::is_steady);
 
 // ---- Helpers -------------------------------------------------------------------------------
 
