@@ -2,23 +2,25 @@
  * condvar.pml -- futon::basic_condition_variable with futon::basic_mutex: wait, notify_all (the
  * broadcast that one woken waiter turns into a requeue onto the mutex) and notify_one.
  *
- * Code followed (include/futon/condition_variable.hpp; the mutex is mutex_protocol.pml):
+ * Code followed (include/futon/condition_variable.hpp as of commit 48a978c; the mutex is
+ * mutex_protocol.pml):
  *
- *   word: waiters_bit (1), broadcast_bit (2), sequence (upper bits, step 4)
- *   wait(lock) = wait_before(lock, nullptr):
- *     registered = fetch_or(waiters_bit) | waiters_bit        (holding the mutex)
+ *   word: broadcast_bit, the number of waiters not yet notified, a sequence (upper bits)
+ *   wait(lock) = wait_before(lock, nullptr), wait_for(lock, t) = wait_before(lock, &limit):
+ *     registered = fetch_add(one_waiter) + one_waiter          (holding the mutex)
  *     m.unlock(); expected = registered
- *     loop: futex_wait(word, expected); now = load
+ *     loop: futex_wait(word, expected) (timed: may time out); now = load
  *           sequence changed: notified; if now has broadcast_bit: requeue_onto(m, now); break
- *           (timed out: break)
+ *           timed out: withdraw(registered) (CAS count - 1 unless the sequence moved): break,
+ *             or, if a notify came meanwhile, notified; break
  *           else (spurious, or requeued onto the mutex by a broadcast and woken there by an
  *           unlock): m.pass_wake_on(); expected = now
  *     m.lock_after_wake()
  *   requeue_onto: while the word has broadcast_bit: CAS clears it (claims the broadcast); then
  *     loop { current = load; futex_requeue(word, current, m.word, 0, all) until it succeeds };
  *     m.note_requeued_sleepers()
- *   notify_one: if waiters_bit: fetch_add(sequence step); futex_wake(word, 1)
- *   notify_all: CAS loop: if no waiters_bit return; next = (state + step) & ~waiters | broadcast;
+ *   notify_one: CAS loop: if the count is 0 return; count - 1, sequence + 1; futex_wake(word, 1)
+ *   notify_all: CAS loop: if the count is 0 return; count := 0, sequence + 1, broadcast_bit;
  *     if futex_wake(word, 1) == 0: CAS(next -> next & ~broadcast) (withdraw, unless the word
  *     moved on)
  *
@@ -28,9 +30,12 @@
  * notifier doing NROUNDS (default 1) times
  *     lock(); pred++; unlock(); notify_all()       (-DNOTIFY_UNDER_LOCK: notify before unlock;
  *                                                   -DNOTIFY_ONE: notify_one)
+ * With -DTIMED_WAITERS each waiter instead does one wait_for (no predicate) that may time out.
  * Spurious futex returns: SPURIOUS (default 1) in a run, for waiter 1 on the condition
  * variable's word only (they exercise pass_wake_on; mutex.pml covers the mutex's own);
- * -DSPURIOUS_ANY lets any wait of any thread return spuriously (a larger state space).
+ * -DSPURIOUS_ANY lets any wait of any thread return spuriously (a larger state space). The
+ * mutex's starvation mode is left out unless -DSTARVATION (mutex.pml checks it; here it
+ * triples the state space).
  *
  * Properties checked:
  *   1. NO LOST WAKEUP / NO DEADLOCK: when nothing can move any more (`timeout`), every waiter
@@ -51,43 +56,44 @@
  * wake on (pass_wake_on) and wait again.
  *
  * RESULTS
- *   - The code as written inherits the mutex's lost wakeup 1 (mutex.pml). Here: waiter 1
- *     returns spuriously from the condition variable's futex and runs pass_wake_on: give_up
- *     sets parked_bit, wake_one_if_unlocked sets woken_bit and calls wake_one. Meanwhile
- *     waiter 2 locks (word locked|woken), the notifier finds the mutex locked and sets
- *     parked_bit to sleep; wake_one's futex wake finds nobody yet; waiter 2 registers and
- *     unlocks without waking anyone (woken_bit is set); the notifier is now asleep; wake_one
- *     retires woken_bit, leaving the mutex unlocked with parked_bit and the notifier asleep on
- *     it for good. Nobody ever notifies: the whole program hangs. With -DMUTEX_FIXES SPIN finds no
- *     error in the default configuration, NOTIFY_UNDER_LOCK, NOTIFY_ONE, NROUNDS=2
- *     (with SPURIOUS=0: 14 M states, 30 s; not registered) and NWAITERS=3 (with SPURIOUS=0
- *     NO_STARVATION: 100 M states, run by hand with pan.c compiled -DHC4; 12 minutes).
- *   - note_requeued_sleepers is not needed for liveness: -DNO_NOTE_REQUEUED passes too (also
- *     with NOTIFY_UNDER_LOCK and NROUNDS=2). The requeuing thread always goes on to
- *     lock_after_wake, whose may_be_woken re-sets parked_bit whether it takes the lock or
- *     sleeps (and it has not slept in that call, so it cannot take the starvation path), so the
- *     requeued sleepers always find parked_bit set by a thread that will unlock or sleep behind
- *     them. The call only wakes a requeued thread early when the mutex is free, to contend with
- *     the requeuer itself. Without BOTH (-DNO_NOTE_REQUEUED -DPLAIN_RELOCK) the requeued
- *     waiters are lost: the planted bug.
- *   - -DTIMED_WAITERS (each waiter does one wait_for without predicate, which may time out):
- *     SPIN finds broadcast_bit left set on an idle condition variable, which the destructor's
- *     precondition rejects ("destroyed during a notify_all"). Waiter 2 times out, leaving
- *     waiters_bit set; notify_all sees it, sets broadcast_bit, its futex wake finds nobody;
- *     before it withdraws the bit, waiter 1 registers (waiters_bit: the word "moved on"), so
- *     the withdrawing CAS fails; waiter 1 was not notified, does not claim the broadcast, times
- *     out. A second way: notify_all's wake wakes a thread that registered after the broadcast;
- *     it sees no new sequence, treats the wake as spurious (pass_wake_on) and does not claim
- *     it either. Besides the false precondition failure, the stale bit makes the next
- *     notify_one's woken thread requeue every waiter onto the mutex, each then returning as
- *     notified: notify_one behaves as notify_all. -DWITHDRAW_UNLESS_RENOTIFIED (withdraw
- *     unless the sequence moved) removes the first way only.
+ *   - The untimed protocol verifies as written: default configuration, NOTIFY_UNDER_LOCK,
+ *     NOTIFY_ONE, STARVATION, NROUNDS=2 and NWAITERS=3 (the last two too large to register).
+ *     The mutex's lost wakeup (mutex.pml) is not reached here: a waiter's registration now
+ *     changes the word, so the pass_wake_on caller whose wake it lets slip returns from its
+ *     next futex wait at once and passes the wake on again. (With d7371ef's waiters_bit, whose
+ *     second registration did not change the word, SPIN found the program hanging that way.)
+ *   - note_requeued_sleepers is not needed for liveness: -DNO_NOTE_REQUEUED passes too. The
+ *     requeuing thread always goes on to lock_after_wake, whose may_be_woken re-sets parked_bit
+ *     whether it takes the lock or sleeps (it has not slept in that call, so it cannot take the
+ *     starvation path), so the requeued sleepers always find parked_bit set by a thread that
+ *     will unlock or sleep behind them. The call only wakes a requeued thread early when the
+ *     mutex is free, to contend with the requeuer itself. Without BOTH (-DNO_NOTE_REQUEUED
+ *     -DPLAIN_RELOCK) the requeued waiter is lost: the planted bug.
+ *   - -DTIMED_WAITERS: SPIN finds broadcast_bit left set on an idle condition variable, which
+ *     the destructor's precondition rejects ("destroyed during a notify_all"):
+ *       waiter 2 registers (count 1) and its futex wait times out; it reads the word (no
+ *         notify yet);
+ *       the notifier's notify_all: count 0, new sequence, broadcast_bit; its futex wake finds
+ *         nobody;
+ *       waiter 2 withdraws: the sequence moved, so it reports "notified" and returns -- without
+ *         looking at broadcast_bit;
+ *       waiter 1 registers (count 1): the word has moved on, so notify_all's withdrawing CAS
+ *         fails and broadcast_bit stays;
+ *       waiter 1 times out and withdraws (no notify since it registered): word = sequence |
+ *         broadcast_bit, nobody waits, nobody will clear it.
+ *     A second way (found with -DWITHDRAW_UNLESS_RENOTIFIED, which withdraws unless the
+ *     sequence moved and so closes the first): notify_all's wake wakes waiter 1, which
+ *     registered after the broadcast; it sees no new sequence, passes the wake on, and times
+ *     out. A stale broadcast_bit loses no wakeup: the next notify's woken thread performs a
+ *     needless requeue (a notify_one then releases every waiter, each of which did see a
+ *     notify). But the destructor's debug check fires on an idle condition variable.
  *
  * Left out: wait_until's clock conversion (attempt_until), the predicate overloads (they are
- * the loop above), memory orders (see mutex_protocol.pml).
+ * the loop above), memory orders (see mutex_protocol.pml). The count has 2 bits here (up to 3
+ * waiters), 14 in the C++; the sequence is a byte (31 notifies), 17 bits in the C++.
  *
  * Variants:
- *   -DMUTEX_FIXES          both proposed mutex fixes (RETIRE_RECHECKS, STARVING_REMARKS_PARKED)
+ *   -DMUTEX_FIXES          the proposed mutex fix (RETIRE_RECHECKS)
  *   -DNOTIFY_UNDER_LOCK    the notifier notifies while holding the mutex
  *   -DNOTIFY_ONE           notify_one instead of notify_all (use NWAITERS=1)
  *   -DNROUNDS=2            two notifies; the last waiter waits for the second one, so it may
@@ -95,17 +101,18 @@
  *   -DTIMED_WAITERS        each waiter does one wait_for (no predicate) that may time out
  *   -DWITHDRAW_UNLESS_RENOTIFIED  notify_all withdraws broadcast_bit unless the sequence moved
  *   -DNO_NOTE_REQUEUED     the requeuing thread does not call note_requeued_sleepers (passes)
- *   -DNWAITERS=n -DSPURIOUS=s -DSPURIOUS_ANY -DNO_STARVATION   sizes
- *   planted bugs (SPIN must reject; with -DMUTEX_FIXES):
+ *   -DSTARVATION           include the mutex's starvation mode
+ *   -DNWAITERS=n -DSPURIOUS=s -DSPURIOUS_WAITER=i -DSPURIOUS_ANY   sizes
+ *   planted bugs (SPIN must reject):
  *   -DNO_NOTE_REQUEUED -DPLAIN_RELOCK   the requeuing thread neither tells the mutex about the
  *                          sleepers it moved nor re-locks as a thread that may have been woken
- *                          (m.lock() instead of lock_after_wake): the requeued waiters sleep
+ *                          (m.lock() instead of lock_after_wake): the requeued waiter sleeps
  *                          on the mutex forever
  *   -DPLAIN_RELOCK         alone: a waiter woken on the mutex re-locks with m.lock(), leaving
- *                          woken_bit set for good (the idle mutex word is not 0)
+ *                          parked_bit or woken_bit set for good (the idle mutex word is not 0)
  *   -DWITHDRAW_ALWAYS      notify_all withdraws broadcast_bit (CAS next -> next & ~broadcast)
  *                          even when its wake woke a thread: that thread then finds no broadcast
- *                          to perform, and the other waiters stay on the condition variable
+ *                          to perform, and the other waiter stays on the condition variable
  */
 
 #ifndef NWAITERS

@@ -2,24 +2,27 @@
  * mutex.pml -- futon::basic_mutex: lock, unlock and timed lock over the futex, with the
  * woken_bit / parked_bit wake economy, the starvation mode and its handoff.
  *
- * Code followed (include/futon/mutex.hpp, transcribed in mutex_protocol.pml):
+ * Code followed (include/futon/mutex.hpp as of commit 48a978c, transcribed in
+ * mutex_protocol.pml):
  *
  *   lock:    CAS 0 -> locked, else lock_contended(nullptr, false)
  *   lock_contended loop: read the word;
- *     starving and handoff_bit set: CAS clears handoff|starving, keeps locked: ours
- *     unlocked and (starving or no starving_bit): CAS sets locked (clears starving if ours; if
- *       we may be the woken thread: clears woken, sets parked)
+ *     starving and handoff_bit set: CAS clears handoff and the starving bits, keeps locked
+ *     unlocked and (starving or no starving_bit): CAS sets locked (clears the starving bits if
+ *       ours; if we may be the woken thread: clears woken, sets parked)
  *     timed and the deadline passed: give_up(may_be_woken, starving)
- *     starving: yield
- *     slept before, may be the woken one, nobody starving, waited > 1 ms: CAS sets starving,
- *       clears woken (the starvation mode)
+ *     starving: yield (starving_yield_limit times), then CAS sets starving_sleeps and
+ *       futex_wait(word, that value) until the handoff wakes everyone (timed: give up)
+ *     slept before, may be the woken one, nobody starving, waited > 1 ms: CAS sets starving
+ *       and parked, clears woken (the starvation mode)
  *     else CAS sets parked (clears woken if it may be ours); futex_wait(word, that value);
  *       may_be_woken = true (a timed wait that times out: give up, owing nothing)
- *   give_up: hand back woken_bit (re-set parked) and starving_bit, or take a late handoff;
- *     then wake_one_if_unlocked
+ *   give_up: hand back woken_bit (re-set parked) and the starving bits, or take a late
+ *     handoff; then wake_one_if_unlocked
  *   unlock:  CAS locked -> 0, else unlock_contended: starving_bit: CAS sets handoff (keeps
- *     locked); else CAS clears locked and, if parked and not woken, clears parked and sets
- *     woken, then wake_one: futex_wake(word, 1); if it woke nobody, retire woken_bit
+ *     locked), and futex_wake(word, all) if starving_sleeps was set; else CAS clears locked
+ *     and, if parked and not woken, clears parked and sets woken, then wake_one:
+ *     futex_wake(word, 1); if it woke nobody, retire woken_bit
  *
  * Threads: NT (default 3) threads, thread 1 doing twice and the others once
  *   lock(); critical section; unlock()
@@ -35,7 +38,7 @@
  *      wake it, none waits for a handoff that never comes.
  *   3. CLEAN WORD WHEN IDLE: then the word is 0 and the futex queue is empty, as the
  *      destructor's precondition requires of an idle mutex (word_ == 0: no parked_bit,
- *      woken_bit, starving_bit or handoff_bit left behind).
+ *      woken_bit, starving bits or handoff_bit left behind).
  *
  * Why it matters: the unlock fast path is a CAS locked -> 0 that wakes nobody; a sleeper is
  * woken only if the word carries parked_bit when the holder unlocks (or a giver-up finds the
@@ -44,12 +47,9 @@
  * suppresses further wakes until the woken thread has run, so a woken_bit that outlives its
  * thread silences every later unlock. A missed step is a thread asleep forever.
  *
- * RESULT on the code as written: SPIN finds two lost wakeups (property 2); both need only three
- * threads and no spurious wakeup. With both proposed fixes (-DMUTEX_FIXES) it finds no error,
- * here and with -DTIMED.
- *
- *   Lost wakeup 1, in wake_one's retiring of woken_bit (no starvation involved; the trail of
- *   `check.sh mutex NO_STARVATION SPURIOUS=0`):
+ * RESULT on the code as written (48a978c): SPIN finds a lost wakeup (property 2) with three
+ * threads and no spurious wakeup, in wake_one's retiring of woken_bit (the trail of
+ * `check.sh --expect pass mutex NO_STARVATION SPURIOUS=0`; the default finds it too):
  *     T1 holds the lock; T3 sleeps (word locked|parked); T1 unlocks: clears parked, sets
  *       woken, wakes T3.
  *     T3 takes the lock (re-sets parked: word locked|parked), unlocks: clears parked, sets
@@ -62,31 +62,24 @@
  *       again: T1 sleeps until some other thread happens to contend.
  *   The retire ends the suppression woken_bit started, but does not do what the woken thread
  *   it stands for would have done (take the lock or re-check): a sleeper that arrived in the
- *   window is stranded. Proposed fix (-DRETIRE_RECHECKS): after the retire loop, call
- *   wake_one_if_unlocked() (parked_bit set, unlocked, no woken_bit: wake one).
+ *   window is stranded. Proposed fix (-DRETIRE_RECHECKS, also -DMUTEX_FIXES): after the
+ *   retire loop, call wake_one_if_unlocked() (parked_bit set, unlocked, no woken_bit: wake
+ *   one). With it SPIN finds no error, also with -DTIMED, and no bit is ever left set on an
+ *   idle mutex (including after timed lockers gave up while parked).
  *
- *   Lost wakeup 2, in the starvation mode (the trail of `check.sh mutex RETIRE_RECHECKS
- *   SPURIOUS=0`):
- *     T3 and T2 sleep (word locked|parked); T1 unlocks: clears parked, sets woken, wakes T3.
- *     T1 locks again (lock_contended, word locked|woken).
- *     T3 finds it locked, has waited > 1 ms: CAS (state | starving) & ~woken -- it clears
- *       woken_bit without re-setting parked_bit, unlike every other path of a thread that may
- *       be the woken one: word locked|starving.
- *     T1 unlocks: hands over (word locked|starving|handoff); T3 takes it (word locked).
- *     T3 unlocks with the fast CAS locked -> 0. T2 sleeps forever; the word is 0.
- *   A starving timed locker that gives up instead leaves the same hole (give_up(false, true)
- *   clears starving_bit only). Proposed fix
- *   (-DSTARVING_REMARKS_PARKED): the starvation CAS also sets parked_bit.
- *
- * No stuck bits were found: with the fixes the word is 0 whenever everyone has finished
- * (including after timed lockers gave up while parked).
+ *   The starvation mode of d7371ef (the previous commit) lost a wakeup too: a thread that may
+ *   be the woken one and became starving cleared woken_bit without re-setting parked_bit,
+ *   which the unlock that woke it had cleared; after the handoff it unlocked with the fast
+ *   CAS locked -> 0 and a thread still asleep was never woken. 48a978c re-marks parked_bit
+ *   there; -DSTARVING_NO_PARKED takes that out again (a planted bug now).
  *
  * Left out: spinning (only re-reads), time itself (see mutex_protocol.pml), try_lock (a CAS
  * that never sleeps), memory orders (every access is to the one word; see mutex_protocol.pml).
  *
  * Variants:
- *   -DMUTEX_FIXES              both proposed fixes: -DRETIRE_RECHECKS -DSTARVING_REMARKS_PARKED
+ *   -DMUTEX_FIXES              the proposed fix: -DRETIRE_RECHECKS
  *   -DNO_STARVATION            no starvation mode
+ *   -DSTARVING_YIELDS_ONLY     a starving waiter only yields (d7371ef), never sleeps
  *   -DTIMED                    the last thread is a timed locker that may give up
  *   -DNT=n -DITERS=k -DNLONG=l -DSPURIOUS=s   sizes: threads 1..NLONG (default 1) do ITERS+1
  *                              lock/unlock rounds, the others ITERS (default 1); SPURIOUS
@@ -98,6 +91,8 @@
  *                              is never woken
  *   -DNO_WOKEN_RETIRE          wake_one does not retire woken_bit when its futex_wake woke
  *                              nobody: woken_bit stays, later unlocks wake nobody
+ *   -DSTARVING_NO_PARKED       becoming starving does not re-mark parked_bit (d7371ef): the
+ *                              sleeper behind the starving thread is never woken
  */
 
 #ifndef ITERS

@@ -40,18 +40,17 @@
  * thread id t (1..NT). The inlines use no labels, so any of them may be expanded several times
  * in one process. Step messages (printf) make `spin -t` replays read as a story.
  *
- * The code followed is the working tree's mutex.hpp of 2026-11-22 16:27 (not yet committed),
- * which differs from commit d7371ef in the starvation mode: becoming starving re-marks
- * parked_bit, and a starving waiter yields starving_yield_limit times and then sleeps with
- * starving_sleeps_bit, which makes the handoff wake every sleeper. -DSTARVING_NO_PARKED
- * -DSTARVING_YIELDS_ONLY give d7371ef's starvation mode back.
+ * The code followed is mutex.hpp as of commit 48a978c, which differs from d7371ef in the
+ * starvation mode: becoming starving re-marks parked_bit, and a starving waiter yields
+ * starving_yield_limit times and then sleeps with starving_sleeps_bit, which makes the handoff
+ * wake every sleeper. -DSTARVING_NO_PARKED -DSTARVING_YIELDS_ONLY give d7371ef's back.
  *
  * Variants (see mutex.pml):
  *   -DMUTEX_FIXES             the proposed fix (RETIRE_RECHECKS)
  *   -DRETIRE_RECHECKS         proposed fix: after retiring woken_bit, wake_one re-checks as
- *                             wake_one_if_unlocked does (mutex.pml: lost wakeup 1)
- *   -DSTARVING_NO_PARKED      d7371ef: becoming starving does not re-mark parked_bit (mutex.pml:
- *                             lost wakeup 2)
+ *                             wake_one_if_unlocked does (see mutex.pml)
+ *   -DSTARVING_NO_PARKED      d7371ef: becoming starving does not re-mark parked_bit (a lost
+ *                             wakeup, see mutex.pml; a planted bug now)
  *   -DSTARVING_YIELDS_ONLY    d7371ef: a starving waiter only yields, never sleeps
  *   -DNO_STARVATION           leave the starvation mode (and handoff) out of lock_contended
  *   -DUNLOCK_KEEPS_NO_PARKED  planted bug: the woken thread takes the lock without re-setting
@@ -157,7 +156,7 @@ inline futex_wait(t, w, expected, timed, dl, res) {
          fq[w].id[fq[w].n] = t;
          fq[w].n++;
          queued_on[t] = w
-    :: else -> printf("thread %d: futex_wait: word %d != expected %d: returns at once\n", t, w, expected)
+    :: else -> printf("thread %d: futex_wait on word %d: value %d != expected %d: returns at once\n", t, w, WORD(w), expected)
     fi
   };
   if
@@ -407,7 +406,7 @@ inline lock_contended(t, timed, dl, after_wake) {
                            /* retiring woken_bit re-marks parked_bit */
                            next = ((state | S_BIT) & ~W_BIT) | P_BIT;
 #else
-                           next = (state | S_BIT) & ~W_BIT;  /* d7371ef: lost wakeup 2 */
+                           next = (state | S_BIT) & ~W_BIT;  /* d7371ef: loses a wakeup */
 #endif
                            cas(mw, state, next, ok);
                            if

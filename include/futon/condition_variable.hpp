@@ -47,8 +47,8 @@ class basic_condition_variable {
 
   constexpr basic_condition_variable() noexcept = default;
   ~basic_condition_variable() {
-    FUTON_PRECONDITION((word_.load(std::memory_order_relaxed) & broadcast_bit) == 0,
-                       "futon::condition_variable destroyed during a notify_all");
+    FUTON_PRECONDITION(waiters_of(word_.load(std::memory_order_relaxed)) == 0,
+                       "futon::condition_variable destroyed while threads wait on it");
   }
   basic_condition_variable(const basic_condition_variable&) = delete;
   basic_condition_variable& operator=(const basic_condition_variable&) = delete;
@@ -79,8 +79,15 @@ class basic_condition_variable {
                                           std::memory_order_relaxed));
     if (Backend::wake(word_, 1) == 0) {
       // Nobody was asleep: those about to sleep see the new sequence and return by themselves.
-      // Withdraw the request unless the word has moved on. Relaxed: only the bit matters.
-      word_.compare_exchange_strong(next, next & ~broadcast_bit, std::memory_order_relaxed);
+      // Withdraw the request while the sequence is still ours (waiters registering or timing
+      // out may have changed the count meanwhile). If another notify has come since, leave the
+      // bit: it may be a later notify_all's, and a stale one only makes the next woken thread
+      // requeue the others needlessly. Relaxed: only the bit matters.
+      std::uint32_t state = next;
+      while (
+          (state & broadcast_bit) != 0 && sequence_of(state) == sequence_of(next) &&
+          !word_.compare_exchange_weak(state, state & ~broadcast_bit, std::memory_order_relaxed)) {
+      }
     }
   }
 

@@ -290,12 +290,25 @@ class basic_mutex {
 
   // Wakes one sleeper after woken_bit was set for it. If nobody was asleep (those about to sleep
   // will find the word changed and look again), retire woken_bit so a later unlock can wake.
+  // While woken_bit was set, unlocks woke nobody: if a thread went to sleep meanwhile and the
+  // lock is free now, nobody else will wake it, so keep woken_bit and wake again (the SPIN model
+  // models/mutex.pml found this interleaving).
   void wake_one() noexcept {
-    if (Backend::wake(word_, 1) != 0) return;
-    std::uint32_t state = word_.load(std::memory_order_relaxed);
-    // Relaxed: only the bit matters. Keep parked_bit: a thread may have gone to sleep since.
-    while ((state & woken_bit) != 0 &&
-           !word_.compare_exchange_weak(state, state & ~woken_bit, std::memory_order_relaxed)) {
+    while (Backend::wake(word_, 1) == 0) {
+      std::uint32_t state = word_.load(std::memory_order_relaxed);
+      for (;;) {
+        // Someone returning from a wait retired it already and took the duty over.
+        if ((state & woken_bit) == 0) return;
+        const bool sleeper_behind_free_lock =
+            (state & locked_bit) == 0 && (state & parked_bit) != 0;
+        const std::uint32_t next =
+            sleeper_behind_free_lock ? state & ~parked_bit : state & ~woken_bit;
+        // Relaxed: only the bits matter; the woken thread acquires with its own CAS.
+        if (word_.compare_exchange_weak(state, next, std::memory_order_relaxed)) {
+          if (!sleeper_behind_free_lock) return;
+          break;  // wake again, still holding woken_bit
+        }
+      }
     }
   }
 
