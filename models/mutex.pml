@@ -2,7 +2,7 @@
  * mutex.pml -- futon::basic_mutex: lock, unlock and timed lock over the futex, with the
  * woken_bit / parked_bit wake economy, the starvation mode and its handoff.
  *
- * Code followed (include/futon/mutex.hpp as of commit 48a978c, transcribed in
+ * Code followed (include/futon/mutex.hpp as of commit 61fc4d2, transcribed in
  * mutex_protocol.pml):
  *
  *   lock:    CAS 0 -> locked, else lock_contended(nullptr, false)
@@ -22,7 +22,8 @@
  *   unlock:  CAS locked -> 0, else unlock_contended: starving_bit: CAS sets handoff (keeps
  *     locked), and futex_wake(word, all) if starving_sleeps was set; else CAS clears locked
  *     and, if parked and not woken, clears parked and sets woken, then wake_one:
- *     futex_wake(word, 1); if it woke nobody, retire woken_bit
+ *     futex_wake(word, 1); while it wakes nobody: woken_bit gone: done; unlocked and parked:
+ *     CAS clears parked (keeps woken), wake again; else CAS clears woken: done
  *
  * Threads: NT (default 3) threads, thread 1 doing twice and the others once
  *   lock(); critical section; unlock()
@@ -47,9 +48,16 @@
  * suppresses further wakes until the woken thread has run, so a woken_bit that outlives its
  * thread silences every later unlock. A missed step is a thread asleep forever.
  *
- * RESULT on the code as written (48a978c): SPIN finds a lost wakeup (property 2) with three
- * threads and no spurious wakeup, in wake_one's retiring of woken_bit (the trail of
- * `check.sh --expect pass mutex NO_STARVATION SPURIOUS=0`; the default finds it too):
+ * RESULT: the code as written (61fc4d2) verifies: no error in the default configuration and
+ * with -DTIMED (and, not registered: every thread locking twice, -DNLONG=3, 28 M states;
+ * -DTIMED with a spurious return, 4.9 M states; no non-progress cycle under weak fairness with
+ * -DTIMED -DSPURIOUS=0, checked with pan -l). No bit is ever left set on an idle mutex,
+ * including after timed lockers gave up while parked.
+ *
+ * Earlier versions lost wakeups; SPIN found both, and they are planted bugs now:
+ *
+ *   -DRETIRE_ONLY (48a978c's wake_one, which only retired woken_bit when its wake found
+ *   nobody; the trail of `check.sh mutex RETIRE_ONLY NO_STARVATION SPURIOUS=0`):
  *     T1 holds the lock; T3 sleeps (word locked|parked); T1 unlocks: clears parked, sets
  *       woken, wakes T3.
  *     T3 takes the lock (re-sets parked: word locked|parked), unlocks: clears parked, sets
@@ -60,32 +68,32 @@
  *       word parked|woken.
  *     T3 retires woken_bit: word parked. Unlocked, T1 asleep, and nobody will ever unlock
  *       again: T1 sleeps until some other thread happens to contend.
- *   The retire ends the suppression woken_bit started, but does not do what the woken thread
- *   it stands for would have done (take the lock or re-check): a sleeper that arrived in the
- *   window is stranded. Proposed fix (-DRETIRE_RECHECKS, also -DMUTEX_FIXES): after the
- *   retire loop, call wake_one_if_unlocked() (parked_bit set, unlocked, no woken_bit: wake
- *   one). With it SPIN finds no error, also with -DTIMED, and no bit is ever left set on an
- *   idle mutex (including after timed lockers gave up while parked).
+ *   The retire ended the suppression woken_bit started without doing what the woken thread it
+ *   stood for would have done. 61fc4d2 wakes again when it finds the lock free with
+ *   parked_bit set.
  *
- *   The starvation mode of d7371ef (the previous commit) lost a wakeup too: a thread that may
- *   be the woken one and became starving cleared woken_bit without re-setting parked_bit,
- *   which the unlock that woke it had cleared; after the handoff it unlocked with the fast
- *   CAS locked -> 0 and a thread still asleep was never woken. 48a978c re-marks parked_bit
- *   there; -DSTARVING_NO_PARKED takes that out again (a planted bug now).
+ *   -DSTARVING_NO_PARKED (d7371ef's starvation CAS, (state | starving) & ~woken): a thread that
+ *   may be the woken one and becomes starving clears woken_bit without re-setting parked_bit,
+ *   which the unlock that woke it had cleared; after the handoff it unlocks with the fast CAS
+ *   locked -> 0, and a thread still asleep is never woken:
+ *     T3 and T2 sleep (word locked|parked); T1 unlocks: clears parked, sets woken, wakes T3.
+ *     T1 locks again (lock_contended: word locked|woken).
+ *     T3 finds it locked, has waited > 1 ms, becomes starving: word locked|starving.
+ *     T1 unlocks: hands over (word locked|starving|handoff); T3 takes it (word locked).
+ *     T3 unlocks with the fast CAS locked -> 0. T2 sleeps forever; the word is 0.
+ *   48a978c re-marks parked_bit there.
  *
  * Left out: spinning (only re-reads), time itself (see mutex_protocol.pml), try_lock (a CAS
  * that never sleeps), memory orders (every access is to the one word; see mutex_protocol.pml).
  *
  * Variants:
- *   -DMUTEX_FIXES              the proposed fix: -DRETIRE_RECHECKS
  *   -DNO_STARVATION            no starvation mode
  *   -DSTARVING_YIELDS_ONLY     a starving waiter only yields (d7371ef), never sleeps
  *   -DTIMED                    the last thread is a timed locker that may give up
  *   -DNT=n -DITERS=k -DNLONG=l -DSPURIOUS=s   sizes: threads 1..NLONG (default 1) do ITERS+1
  *                              lock/unlock rounds, the others ITERS (default 1); SPURIOUS
  *                              spurious futex returns (default 1)
- *   planted bugs (SPIN must reject; run with -DMUTEX_FIXES so that the error found is the
- *   planted one):
+ *   planted bugs (SPIN must reject):
  *   -DUNLOCK_KEEPS_NO_PARKED   the woken thread takes the lock without re-setting parked_bit:
  *                              the unlock that woke it cleared parked_bit, so a second sleeper
  *                              is never woken
@@ -93,6 +101,8 @@
  *                              nobody: woken_bit stays, later unlocks wake nobody
  *   -DSTARVING_NO_PARKED       becoming starving does not re-mark parked_bit (d7371ef): the
  *                              sleeper behind the starving thread is never woken
+ *   -DRETIRE_ONLY              wake_one only retires woken_bit when its wake found nobody
+ *                              (48a978c): a sleeper that slipped in behind it is never woken
  */
 
 #ifndef ITERS

@@ -5,9 +5,9 @@
  *
  * Code followed: include/futon/mutex.hpp, line by line: lock (fast CAS 0 -> locked),
  * lock_contended (with may_be_woken, parked_bit before sleeping, the starvation mode with its
- * yields, its sleep and the handoff, the timed give_up), give_up, unlock (fast CAS locked -> 0), unlock_contended,
- * wake_one (retiring woken_bit when the wake found nobody), wake_one_if_unlocked,
- * note_requeued_sleepers, pass_wake_on, lock_after_wake.
+ * yields, its sleep and the handoff, the timed give_up), give_up, unlock (fast CAS
+ * locked -> 0), unlock_contended, wake_one (when the wake found nobody: retiring woken_bit,
+ * or waking again), wake_one_if_unlocked, note_requeued_sleepers, pass_wake_on, lock_after_wake.
  *
  * The futex, as the kernel does it: one FIFO queue of thread ids per word.
  *   futex_wait(w, expected): atomically, if the word still equals `expected`, join w's queue
@@ -40,17 +40,16 @@
  * thread id t (1..NT). The inlines use no labels, so any of them may be expanded several times
  * in one process. Step messages (printf) make `spin -t` replays read as a story.
  *
- * The code followed is mutex.hpp as of commit 48a978c, which differs from d7371ef in the
- * starvation mode: becoming starving re-marks parked_bit, and a starving waiter yields
- * starving_yield_limit times and then sleeps with starving_sleeps_bit, which makes the handoff
- * wake every sleeper. -DSTARVING_NO_PARKED -DSTARVING_YIELDS_ONLY give d7371ef's back.
+ * The code followed is mutex.hpp as of commit 61fc4d2. Earlier versions, as variants:
+ * 48a978c's wake_one only retired woken_bit when its wake found nobody (-DRETIRE_ONLY: loses a
+ * wakeup, see mutex.pml); d7371ef's starvation mode did not re-mark parked_bit
+ * (-DSTARVING_NO_PARKED: loses a wakeup) and a starving waiter only yielded
+ * (-DSTARVING_YIELDS_ONLY).
  *
  * Variants (see mutex.pml):
- *   -DMUTEX_FIXES             the proposed fix (RETIRE_RECHECKS)
- *   -DRETIRE_RECHECKS         proposed fix: after retiring woken_bit, wake_one re-checks as
- *                             wake_one_if_unlocked does (see mutex.pml)
- *   -DSTARVING_NO_PARKED      d7371ef: becoming starving does not re-mark parked_bit (a lost
- *                             wakeup, see mutex.pml; a planted bug now)
+ *   -DRETIRE_ONLY             48a978c's wake_one (planted bug now)
+ *   -DSTARVING_NO_PARKED      d7371ef: becoming starving does not re-mark parked_bit (planted
+ *                             bug now)
  *   -DSTARVING_YIELDS_ONLY    d7371ef: a starving waiter only yields, never sleeps
  *   -DNO_STARVATION           leave the starvation mode (and handoff) out of lock_contended
  *   -DUNLOCK_KEEPS_NO_PARKED  planted bug: the woken thread takes the lock without re-setting
@@ -73,9 +72,6 @@
 #endif
 #endif
 
-#ifdef MUTEX_FIXES  /* the proposed fix (see mutex.pml) */
-#define RETIRE_RECHECKS
-#endif
 
 /* basic_mutex::word_ bits */
 #define L_BIT 1   /* locked_bit */
@@ -232,18 +228,20 @@ inline futex_requeue(from, expected, to, success) {
 /* Each load, CAS and fetch_or of the word is one step; the thread-local statements between them
    are separate steps that SPIN's partial-order reduction does not interleave. */
 
-/* wake_one(): wake one; if nobody was asleep, retire woken_bit (keep parked_bit).
-   With -DRETIRE_RECHECKS (the proposed fix, see mutex.pml), after retiring woken_bit it does
-   what wake_one_if_unlocked() does: parked_bit set, the mutex unlocked and nobody on the way
-   means someone went to sleep while our woken_bit kept its unlocker from waking it: wake again.
-   (In C++: call wake_one_if_unlocked() after the retire loop; a loop here, as Promela inlines
-   cannot recurse.) */
+/* wake_one(): wake one. While the wake finds nobody: if woken_bit is gone, someone returning
+   from a wait took the duty over: done. If the lock is free and parked_bit is set, a thread went
+   to sleep while woken_bit kept the unlocks from waking it: clear parked_bit, keep woken_bit,
+   wake again. Otherwise retire woken_bit: done.
+   -DRETIRE_ONLY: 48a978c's wake_one, which only retired woken_bit (loses a wakeup, mutex.pml).
+   -DNO_WOKEN_RETIRE: a planted bug, woken_bit is never retired. */
 inline wake_one(t) {
   do
   :: futex_wake(MW, 1, n);  /* Backend::wake(word_, 1) */
      printf("thread %d: wake_one: futex_wake(mutex, 1) = %d\n", t, n);
      if :: n != 0 -> break :: else -> skip fi;
-#ifndef NO_WOKEN_RETIRE
+#if defined(NO_WOKEN_RETIRE)
+     break
+#elif defined(RETIRE_ONLY)
      state = mw;
      do  /* while ((state & woken_bit) != 0 && !CAS(state, state & ~woken_bit)) {} */
      :: !(state & W_BIT) -> break
@@ -252,23 +250,28 @@ inline wake_one(t) {
           cas(mw, state, next, ok);
           if :: ok -> printf("thread %d: wake_one: retires woken_bit: word %d\n", t, next); break :: else -> skip fi
      od;
-#endif
-#ifdef RETIRE_RECHECKS
+     break
+#else
      again = false;
      state = mw;
      do
-     :: (state & (L_BIT | W_BIT)) || !(state & P_BIT) -> break
+     :: !(state & W_BIT) -> break  /* retired by a thread returning from a wait */
      :: else ->
-          next = (state & ~P_BIT) | W_BIT;
-          cas(mw, state, next, ok);
           if
-          :: ok -> printf("thread %d: wake_one: word %d after the retire: wakes again\n", t, next); again = true; break
-          :: else -> skip
+          :: !(state & L_BIT) && (state & P_BIT) ->  /* a sleeper behind a free lock */
+               next = state & ~P_BIT;
+               cas(mw, state, next, ok);
+               if
+               :: ok -> printf("thread %d: wake_one: word %d, wakes again\n", t, next); again = true; break
+               :: else -> skip
+               fi
+          :: else ->
+               next = state & ~W_BIT;
+               cas(mw, state, next, ok);
+               if :: ok -> printf("thread %d: wake_one: retires woken_bit: word %d\n", t, next); break :: else -> skip fi
           fi
      od;
      if :: again -> again = false :: else -> break fi
-#else
-     break
 #endif
   od
 }
