@@ -2,7 +2,7 @@
  * condvar.pml -- futon::basic_condition_variable with futon::basic_mutex: wait, notify_all (the
  * broadcast that one woken waiter turns into a requeue onto the mutex) and notify_one.
  *
- * Code followed (include/futon/condition_variable.hpp as of commit 61fc4d2; the mutex is
+ * Code followed (include/futon/condition_variable.hpp as of commit 2c0a692; the mutex is
  * mutex_protocol.pml):
  *
  *   word: broadcast_bit, the number of waiters not yet notified, a sequence (upper bits)
@@ -23,7 +23,7 @@
  *   notify_all: CAS loop: if the count is 0 return; count := 0, sequence + 1, broadcast_bit;
  *     if futex_wake(word, 1) == 0: withdraw broadcast_bit (CAS loop) while the sequence is
  *     still ours
- *   destructor: precondition: no waiter counted
+ *   destructor: checks nothing (61fc4d2 required a zero count, 48a978c no broadcast_bit)
  *
  * Threads: NWAITERS (default 2) waiters, waiter i doing
  *     lock(); while (pred < TARGET(i)) cv.wait(lock); unlock();
@@ -47,9 +47,10 @@
  *   3. NO RETURN WITHOUT A NOTIFY: each notified return of wait follows a notify issued after
  *      the waiter registered (a ghost counter of notifies, incremented in the notify's own
  *      atomic step, compared with its value at registration); an untimed wait returns only so.
- *   4. CLEAN WORDS WHEN IDLE: then both futex queues are empty, the mutex word is 0 and the
- *      condition variable counts no waiter (the destructors' preconditions; -DBROADCAST_CLEAR
- *      also requires no broadcast_bit, 48a978c's precondition).
+ *   4. CLEAN WORDS WHEN IDLE: then both futex queues are empty and the mutex word is 0 (its
+ *      destructor's precondition). The condition variable's destructor checks nothing since
+ *      2c0a692; -DCOUNT_EXACT (61fc4d2's precondition: no waiter counted) and -DBROADCAST_CLEAR
+ *      (48a978c's: no broadcast_bit) check what those versions required, and both fail.
  *
  * Why it matters: notify_all wakes ONE thread and relies on it to requeue all the others onto
  * the mutex, and then on the mutex's parked_bit chain to wake them one by one; a waiter left on
@@ -73,9 +74,9 @@
  *     will unlock or sleep behind them. The call only wakes a requeued thread early when the
  *     mutex is free, to contend with the requeuer itself. Without BOTH (-DNO_NOTE_REQUEUED
  *     -DPLAIN_RELOCK) the requeued waiter is lost: the planted bug.
- *   - -DTIMED_WAITERS -DNOTIFY_ONE: SPIN finds the waiter count left at 1 on an idle condition
- *     variable, which the destructor's precondition rejects ("destroyed while threads wait on
- *     it"):
+ *   - -DTIMED_WAITERS -DNOTIFY_ONE -DCOUNT_EXACT: SPIN finds the waiter count left at 1 on an
+ *     idle condition variable, which 61fc4d2's destructor precondition rejected ("destroyed
+ *     while threads wait on it"; 2c0a692 dropped the check, and without it this passes):
  *       waiter 2 registers (count 1), its futex wait times out, it reads the word (no notify);
  *       waiter 1 registers (count 2) and unlocks;
  *       the notifier's notify_one: count 1, new sequence; its futex wake finds nobody (waiter 1
@@ -84,9 +85,10 @@
  *       waiter 1's futex wait finds the word changed: new sequence, notified.
  *     One notify_one counted one waiter and released two. By the same reasoning (not checked
  *     here), a spurious return of a second sleeping waiter after a notify_one does the same
- *     without timeouts. No wakeup is lost (the count is only ever too
- *     high: the next notify makes a futile wake), but the debug check fires on an idle
- *     condition variable.
+ *     without timeouts. No wakeup is lost (the count is only ever too high: the next notify
+ *     makes a futile wake). Decrementing the count anyway in the timed-out waiter would not
+ *     do: when the notify counted that very waiter, it would undercount, and a later notify
+ *     would skip a sleeper.
  *   - 48a978c (-DWITHDRAW_ONCE -DBROADCAST_CLEAR -DTIMED_WAITERS) left broadcast_bit set on an
  *     idle condition variable, which its destructor rejected: a timed-out waiter reads the word
  *     just before a notify_all, whose wake finds nobody; its withdrawal sees the new sequence,
@@ -108,6 +110,7 @@
  *   -DTIMED_WAITERS        each waiter does one wait_for (no predicate) that may time out
  *   -DWITHDRAW_ONCE        48a978c: notify_all withdraws broadcast_bit with a single CAS
  *   -DBROADCAST_CLEAR      48a978c's destructor precondition: no broadcast_bit when idle
+ *   -DCOUNT_EXACT          61fc4d2's destructor precondition: no waiter counted when idle
  *   -DNO_NOTE_REQUEUED     the requeuing thread does not call note_requeued_sleepers (passes)
  *   -DSTARVATION           include the mutex's starvation mode
  *   -DNWAITERS=n -DSPURIOUS=s -DSPURIOUS_WAITER=i -DSPURIOUS_ANY   sizes
