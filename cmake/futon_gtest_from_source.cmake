@@ -6,7 +6,10 @@
 # that Debian's googletest package keeps in /usr/src/googletest with the cross compiler, inside
 # this build. Nothing is downloaded. FUTON_GTEST_SOURCE_DIR points elsewhere if needed.
 #
-# Either way the targets GTest::gtest and GTest::gtest_main exist afterwards.
+# Either way the targets GTest::gtest and GTest::gtest_main exist afterwards, and so does
+# Threads::Threads, as after the native find_package(GTest) (whose config finds Threads in the
+# caller's scope; GoogleTest's own sources find it only in their subdirectory).
+find_package(Threads REQUIRED)
 find_package(GTest QUIET)
 if(GTest_FOUND)
   return()

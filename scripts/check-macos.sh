@@ -42,6 +42,7 @@ if [[ ${1:-} != quick ]]; then
 fi
 
 failed=0
+build_jobs=${FUTON_BUILD_JOBS:-$(nproc)}
 for config in "${configs[@]}"; do
   read -r name target extra cpu <<<"$config"
   dir=$build_root/macos-$name
@@ -59,7 +60,7 @@ for config in "${configs[@]}"; do
   fi
   # -k 0: build everything that builds, then say what did not.
   build_ok=1
-  cmake --build "$dir" -- -k 0 >"$dir.build.log" 2>&1 || build_ok=0
+  cmake --build "$dir" --parallel "$build_jobs" -- -k 0 >"$dir.build.log" 2>&1 || build_ok=0
   if ((!build_ok)); then
     echo "macos: $name: some targets failed (log: $dir.build.log):"
     grep -E "^FAILED:|error:|error\(link\)" "$dir.build.log" | head -20

@@ -8,8 +8,11 @@
 # build/windows (FUTON_BUILD_ROOT=dir puts it in dir/windows), Debug, as the dev preset, with
 # cmake/toolchains/mingw-w64-x86_64.cmake; wine's prefix (its fake C: drive) is made once in
 # build/windows-wine. Left out: the `install` tests (tests/install/), which configure and run a
-# consumer natively, and the `model` tests (SPIN models, host programs that do not depend on the
-# target; the native CI runs them).
+# consumer natively, the `model` tests (SPIN models, host programs that do not depend on the
+# target; the native CI runs them) and the `stress` tests (as in the native test presets);
+# ParkingLotFork.* is not compiled (Windows has no fork()).
+# FUTON_BUILD_JOBS (default: the number of CPUs) and FUTON_TEST_JOBS (default 2) set the build's
+# and ctest's parallelism.
 # Exit status: 0 when every test passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +54,11 @@ fi
 # stopped on exit. (It exits non-zero if this prefix already has one: that one serves too.)
 wineserver --persistent 2>/dev/null || true
 trap 'wineserver --kill >/dev/null 2>&1 || true' EXIT
+# And wine's own background processes (services.exe, winedevice.exe), started now with their
+# output going to the log: otherwise the first test program starts them, they inherit its
+# stdout and stderr, and ctest's test listing (gtest_discover_tests), which reads those pipes to
+# the end, waits for them until its timeout.
+wineboot </dev/null >>"$build_root/windows-wine.log" 2>&1 || true
 
 echo "=== windows: configure and build in $dir ($(date -u +%T))"
 cmake -S . -B "$dir" -G Ninja --toolchain cmake/toolchains/mingw-w64-x86_64.cmake \
@@ -59,7 +67,8 @@ cmake -S . -B "$dir" -G Ninja --toolchain cmake/toolchains/mingw-w64-x86_64.cmak
 # -k 0: a test program that does not compile for Windows fails the run, but the others still run
 # (ctest reports the missing one as *_NOT_BUILT).
 build_status=0
-cmake --build "$dir" -- -k 0 >"$dir.build.log" 2>&1 || build_status=$?
+cmake --build "$dir" --parallel "${FUTON_BUILD_JOBS:-$(nproc)}" -- -k 0 >"$dir.build.log" 2>&1 ||
+  build_status=$?
 if ((build_status)); then
   echo "windows: BUILD FAILED for some targets (log: $dir.build.log):"
   grep -E "^FAILED|error:" "$dir.build.log" | head -40
@@ -70,7 +79,7 @@ echo "=== windows: tests under $(wine --version) ($(date -u +%T))"
 test_start=$SECONDS
 status=0
 ctest --test-dir "$dir" -j "${FUTON_TEST_JOBS:-2}" --timeout 600 --output-on-failure \
-  -LE "install|model" >"$dir.test.log" 2>&1 || status=$?
+  -LE "install|model|stress" >"$dir.test.log" 2>&1 || status=$?
 grep -E "\*\*\*|Failure" "$dir.test.log" | head -40 || true
 tail -n 4 "$dir.test.log" | grep -E "tests passed|Total Test time" || true
 grep -E "tests passed" "$dir.test.log" || true

@@ -1,6 +1,8 @@
 // Thousands of threads parked at once, each on its own word, so most buckets hold several
 // addresses: every wake(w, 1) finds exactly its own waiter, and every thread returns.
+#if !defined(_WIN32)
 #include <pthread.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -8,6 +10,8 @@
 #include <climits>
 #include <cstddef>
 #include <memory>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "parking_lot_support.hpp"
@@ -40,6 +44,79 @@ void* wait_on_own_word(void* raw) {
   return nullptr;
 }
 
+// Threads with small stacks: 2,000 default 8 MiB stacks (and ASan's fake stacks sized from them)
+// would be a lot of address space for threads that only wait. Windows only reserves a thread's
+// stack and commits it as it is used, so there the default std::thread costs little.
+class small_stack_threads {
+ public:
+  small_stack_threads() {
+#if !defined(_WIN32)
+    // PTHREAD_STACK_MIN is not a constant expression in glibc 2.34+.
+    const std::size_t stack = std::max<std::size_t>(PTHREAD_STACK_MIN, 256 * 1024);
+    has_attr_ = pthread_attr_init(&attr_) == 0;
+    ok_ = has_attr_ && pthread_attr_setstacksize(&attr_, stack) == 0;
+#endif
+  }
+  small_stack_threads(const small_stack_threads&) = delete;
+  small_stack_threads& operator=(const small_stack_threads&) = delete;
+  ~small_stack_threads() {
+    join();
+#if !defined(_WIN32)
+    if (has_attr_) pthread_attr_destroy(&attr_);
+#endif
+  }
+
+  bool ok() const {
+    return ok_;
+  }
+  void reserve(std::size_t n) {
+    threads_.reserve(n);
+  }
+  std::size_t size() const {
+    return threads_.size();
+  }
+
+  // Starts fn(arg); returns 0 or the error that prevented it.
+  int spawn(void* (*fn)(void*), void* arg) {
+#if defined(_WIN32)
+    try {
+      threads_.emplace_back(fn, arg);
+    } catch (const std::system_error& error) {
+      return error.code().value();
+    }
+    return 0;
+#else
+    pthread_t t;
+    const int rc = pthread_create(&t, &attr_, fn, arg);
+    if (rc == 0) threads_.push_back(t);
+    return rc;
+#endif
+  }
+
+  void join() {
+#if defined(_WIN32)
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+#else
+    for (pthread_t t : threads_)
+      pthread_join(t, nullptr);
+#endif
+    threads_.clear();
+  }
+
+ private:
+#if defined(_WIN32)
+  bool ok_ = true;
+  std::vector<std::thread> threads_;
+#else
+  bool ok_ = false;
+  bool has_attr_ = false;
+  pthread_attr_t attr_;
+  std::vector<pthread_t> threads_;
+#endif
+};
+
 TEST(ParkingLotManyWaiters, TwoThousandDistinctAddressesWokenOneByOne) {
   watchdog dog("2,000 waiters on distinct words: a wake was lost", std::chrono::seconds(100));
   const auto start = test_clock::now();
@@ -52,24 +129,16 @@ TEST(ParkingLotManyWaiters, TwoThousandDistinctAddressesWokenOneByOne) {
     args[i] = {&state, i};
   }
 
-  // Small stacks: 2,000 default 8 MiB stacks (and ASan's fake stacks sized from them) would be
-  // a lot of address space for threads that only wait.
-  pthread_attr_t attr;
-  ASSERT_EQ(pthread_attr_init(&attr), 0);
-  const std::size_t stack = std::max<std::size_t>(PTHREAD_STACK_MIN, 256 * 1024);
-  ASSERT_EQ(pthread_attr_setstacksize(&attr, stack), 0);
-  std::vector<pthread_t> threads;
+  small_stack_threads threads;
+  ASSERT_TRUE(threads.ok()) << "could not ask for small thread stacks";
   threads.reserve(thread_count);
   for (std::size_t i = 0; i < thread_count; ++i) {
-    pthread_t t;
-    const int rc = pthread_create(&t, &attr, wait_on_own_word, &args[i]);
+    const int rc = threads.spawn(wait_on_own_word, &args[i]);
     if (rc != 0) {
-      ADD_FAILURE() << "pthread_create failed for thread " << i << ": error " << rc;
+      ADD_FAILURE() << "could not start thread " << i << ": error " << rc;
       break;
     }
-    threads.push_back(t);
   }
-  pthread_attr_destroy(&attr);
   const std::size_t started = threads.size();
 
   // Every thread queued on its own word (scan forward; a queued thread stays queued).
@@ -110,8 +179,7 @@ TEST(ParkingLotManyWaiters, TwoThousandDistinctAddressesWokenOneByOne) {
       return all;
     });
   }
-  for (pthread_t t : threads)
-    pthread_join(t, nullptr);
+  threads.join();
   std::size_t returned = 0;
   for (std::size_t i = 0; i < started; ++i)
     returned += state.returned[i].load() ? 1 : 0;

@@ -1,5 +1,7 @@
 // The OS thread parkers the parking lot stands on (src/os/), tested directly, typed over every
-// parker this machine can run: the Linux futex one and the portable POSIX condvar one.
+// parker this build has: the futex one (over the OS's wait-on-address call) unless the library is
+// built with the POSIX parker (FUTON_PARKER_POSIX, which tests/CMakeLists.txt passes on from the
+// library), and the portable POSIX condvar one wherever there are pthreads.
 //
 // The protocol under test is the parking lot's: the owner calls prepare_park(), publishes the
 // parker, then park()s or park_until()s; one other thread calls unpark() exactly once. The parker
@@ -37,8 +39,8 @@ using ns = std::chrono::nanoseconds;
 template <class Parker>
 class ThreadParker : public ::testing::Test {};
 
-// Every parker this OS can build: the futex one (generic over os/native_futex.hpp) where the OS
-// has a wait-on-address call, the POSIX condvar one wherever there are pthreads.
+// Every parker this build has: the futex one (generic over os/native_futex.hpp) where the library
+// uses it, the POSIX condvar one wherever there are pthreads.
 #if defined(FUTON_PARKER_NATIVE) && !defined(_WIN32)
 using parkers = ::testing::Types<futon::os::futex_thread_parker, futon::os::condvar_thread_parker>;
 #elif defined(FUTON_PARKER_NATIVE)

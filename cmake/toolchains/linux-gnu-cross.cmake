@@ -21,3 +21,7 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 set(CMAKE_CROSSCOMPILING_EMULATOR ${FUTON_QEMU} -L /usr/${FUTON_CROSS_TRIPLE})
+# gtest_discover_tests lists a program's tests when ctest runs, not right after linking: under
+# qemu a listing can take longer than a discovery timeout while the build loads the machine, and
+# building then needs no emulator.
+set(CMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE PRE_TEST)

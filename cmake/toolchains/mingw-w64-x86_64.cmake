@@ -29,3 +29,7 @@ find_program(FUTON_WINE NAMES wine wine64)
 if(FUTON_WINE)
   set(CMAKE_CROSSCOMPILING_EMULATOR ${FUTON_WINE})
 endif()
+# gtest_discover_tests lists a program's tests when ctest runs, not right after linking: starting
+# a program under wine while the build loads the machine can outlast a discovery timeout, and
+# building then needs no wine at all.
+set(CMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE PRE_TEST)

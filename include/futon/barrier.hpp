@@ -42,6 +42,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <futon/detail/assert.hpp>
+#include <futon/detail/backend_traits.hpp>
 #include <futon/futex.hpp>
 #include <limits>
 #include <type_traits>
@@ -195,8 +196,8 @@ class basic_barrier {
   }
 
   // mutable: wait() is const (as std's), yet records that a thread sleeps.
-  mutable futex_word phase_word_;
-  std::atomic<std::uint32_t> remaining_;
+  mutable detail::word_t<Backend> phase_word_;
+  detail::word_t<Backend> remaining_;
   [[no_unique_address]] CompletionFunction completion_;
 };
 

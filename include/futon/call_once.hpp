@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <futon/detail/assert.hpp>
+#include <futon/detail/backend_traits.hpp>
 #include <futon/futex.hpp>
 #include <limits>
 #include <type_traits>
@@ -42,8 +43,12 @@ namespace futon {
 template <futex_backend Backend>
 class basic_once_flag;
 
-template <futex_backend Backend, class Callable, class... Args>
-void call_once(basic_once_flag<Backend>& flag, Callable&& f, Args&&... args);
+namespace detail {
+// call_once's way to the flag's private members. A friend class rather than call_once itself as
+// a friend: clang 16 does not match a constrained friend function template with call_once's
+// declaration here, and then rejects the private access.
+struct once_flag_access;
+}  // namespace detail
 
 template <futex_backend Backend>
 class basic_once_flag {
@@ -57,8 +62,7 @@ class basic_once_flag {
   basic_once_flag& operator=(const basic_once_flag&) = delete;
 
  private:
-  template <futex_backend B, class Callable, class... Args>
-  friend void call_once(basic_once_flag<B>& flag, Callable&& f, Args&&... args);
+  friend struct detail::once_flag_access;
 
   // The word, one of four values:
   static constexpr std::uint32_t idle = 0;         // f has not completed; nobody runs it
@@ -118,28 +122,37 @@ class basic_once_flag {
     }
   }
 
-  futex_word word_{idle};
+  detail::word_t<Backend> word_{idle};
 };
 
 using once_flag = basic_once_flag<backend::default_backend>;
+
+namespace detail {
+struct once_flag_access {
+  template <futex_backend Backend, class Callable, class... Args>
+  static void call_once(basic_once_flag<Backend>& flag, Callable&& f, Args&&... args) {
+    if (flag.is_done()) return;
+    if (!flag.begin()) return;
+    // Resets the flag to idle if f throws, so that the next caller tries; no try/catch needed.
+    struct reset_on_throw {
+      basic_once_flag<Backend>& flag;
+      bool completed = false;
+      ~reset_on_throw() {
+        if (!completed) flag.finish(basic_once_flag<Backend>::idle);
+      }
+    } guard{flag};
+    std::invoke(std::forward<Callable>(f), std::forward<Args>(args)...);
+    guard.completed = true;
+    flag.finish(basic_once_flag<Backend>::done);
+  }
+};
+}  // namespace detail
 
 template <futex_backend Backend, class Callable, class... Args>
 void call_once(basic_once_flag<Backend>& flag, Callable&& f, Args&&... args) {
   static_assert(std::is_invocable_v<Callable, Args...>,
                 "futon::call_once: f is not callable with these arguments");
-  if (flag.is_done()) return;
-  if (!flag.begin()) return;
-  // Resets the flag to idle if f throws, so that the next caller tries; no try/catch needed.
-  struct reset_on_throw {
-    basic_once_flag<Backend>& flag;
-    bool completed = false;
-    ~reset_on_throw() {
-      if (!completed) flag.finish(basic_once_flag<Backend>::idle);
-    }
-  } guard{flag};
-  std::invoke(std::forward<Callable>(f), std::forward<Args>(args)...);
-  guard.completed = true;
-  flag.finish(basic_once_flag<Backend>::done);
+  detail::once_flag_access::call_once(flag, std::forward<Callable>(f), std::forward<Args>(args)...);
 }
 
 static_assert(sizeof(once_flag) == 4, "futon::once_flag is one 32-bit word");

@@ -23,6 +23,11 @@
 //     notified (at most 16383 at once).
 //   - Timed waits never end early and take any duration or clock, like the futex.
 //
+// Under ThreadSanitizer a notify is annotated as a signal that orders nothing (std promises no
+// more): what a waiter reads must be written under the mutex, or TSan reports it. (On the
+// parking-lot backend, a notify that wakes a sleeping waiter still orders it, through the
+// parking lot's own handoff, which TSan sees; see <futon/detail/tsan.hpp>.)
+//
 // Preconditions (checked without NDEBUG): `lock` owns its mutex when passed to wait*; all
 // concurrent waiters use the same mutex (as for std). Not checked: no thread waits when it is
 // destroyed (as for std).
@@ -33,7 +38,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <futon/detail/assert.hpp>
+#include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
+#include <futon/detail/tsan.hpp>
 #include <futon/futex.hpp>
 #include <futon/mutex.hpp>
 #include <limits>
@@ -54,6 +61,8 @@ class basic_condition_variable {
   basic_condition_variable& operator=(const basic_condition_variable&) = delete;
 
   void notify_one() noexcept {
+    // TSan: a notify orders nothing (as for std): its release is hidden; the mutex orders waiters.
+    const detail::tsan::signal_scope annotate(this);
     // Relaxed load: a waiter registers while holding the mutex; a notifier that changed the
     // predicate under the same mutex is ordered after it by the mutex (as std requires).
     std::uint32_t state = word_.load(std::memory_order_relaxed);
@@ -63,10 +72,12 @@ class basic_condition_variable {
       // sequence (acquire) sees what we wrote before notifying.
     } while (!word_.compare_exchange_weak(state, state - one_waiter + sequence_step,
                                           std::memory_order_release, std::memory_order_relaxed));
-    Backend::wake(word_, 1);
+    futex_calls::wake(word_, 1);
   }
 
   void notify_all() noexcept {
+    // TSan: as in notify_one.
+    const detail::tsan::signal_scope annotate(this);
     // Relaxed: as in notify_one.
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     std::uint32_t next = 0;
@@ -77,7 +88,7 @@ class basic_condition_variable {
       next = ((state & ~waiter_mask) + sequence_step) | broadcast_bit;
     } while (!word_.compare_exchange_weak(state, next, std::memory_order_release,
                                           std::memory_order_relaxed));
-    if (Backend::wake(word_, 1) == 0) {
+    if (futex_calls::wake(word_, 1) == 0) {
       // Nobody was asleep: those about to sleep see the new sequence and return by themselves.
       // Withdraw the request while the sequence is still ours (waiters registering or timing
       // out may have changed the count meanwhile). If another notify has come since, leave the
@@ -136,6 +147,10 @@ class basic_condition_variable {
   }
 
  private:
+  // The futex, for the notifies' calls, made inside their annotation: TSan checks them (and the
+  // parking lot under them) as ordinary code (see diverted_backend in tsan.hpp).
+  using futex_calls = detail::tsan::diverted_backend<Backend>;
+
   // The word: a sequence number advanced by every notify (bits 15-31), the number of waiters
   // not yet notified (bits 1-14; notify_* with none is a load and nothing else), and a flag.
   // notify_all woke one waiter to requeue the others onto the mutex (see notify_all).
@@ -228,7 +243,7 @@ class basic_condition_variable {
     }
   }
 
-  futex_word word_{0};
+  detail::word_t<Backend> word_{0};
 };
 
 using condition_variable = basic_condition_variable<backend::default_backend>;

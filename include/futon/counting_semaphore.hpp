@@ -40,6 +40,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <futon/detail/assert.hpp>
+#include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/spin.hpp>
 #include <futon/futex.hpp>
@@ -184,7 +185,7 @@ class basic_counting_semaphore {
       }
 
       // Spin only while nobody sleeps: with sleepers, a permit is theirs to be woken for.
-      if ((state & waiters_bit) == 0 && spins < detail::spin_limit) {
+      if ((state & waiters_bit) == 0 && spins < detail::backend_spin_limit<Backend>()) {
         ++spins;
         detail::cpu_relax();
         state = word_.load(std::memory_order_relaxed);
@@ -208,7 +209,7 @@ class basic_counting_semaphore {
     }
   }
 
-  futex_word word_;
+  detail::word_t<Backend> word_;
 };
 
 template <futex_backend Backend>

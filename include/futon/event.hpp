@@ -34,6 +34,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/futex.hpp>
 #include <limits>
@@ -146,7 +147,7 @@ class basic_event {
   }
 
   // mutable: the waits are const, yet record that a thread sleeps.
-  mutable futex_word word_{0};
+  mutable detail::word_t<Backend> word_{0};
 };
 
 using event = basic_event<backend::default_backend>;

@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <futon/detail/assert.hpp>
+#include <futon/detail/backend_traits.hpp>
 #include <futon/futex.hpp>
 #include <limits>
 #include <type_traits>
@@ -115,7 +116,7 @@ class basic_latch {
   }
 
   // mutable: wait() is const (as std's), yet records that a thread sleeps.
-  mutable futex_word word_;
+  mutable detail::word_t<Backend> word_;
 };
 
 using latch = basic_latch<backend::default_backend>;

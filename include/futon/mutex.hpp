@@ -22,18 +22,25 @@
 // Preconditions, checked in builds without NDEBUG (message, then abort): unlock() only by the
 // thread that holds the mutex; the mutex is unlocked and has no waiters when destroyed.
 //
+// Under ThreadSanitizer it is annotated as a mutex (<futon/detail/tsan.hpp>): TSan orders
+// critical sections by it alone, names it in race reports, and reports lock-order inversions,
+// unlocks by a thread that does not hold it, and destroying it while held.
+//
 // basic_mutex<Backend> is the same over a chosen futex backend; futon::mutex uses the default.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/lock_ownership.hpp>
 #include <futon/detail/spin.hpp>
+#include <futon/detail/tsan.hpp>
 #include <futon/futex.hpp>
 #include <limits>
 #include <thread>
+#include <type_traits>
 
 namespace futon {
 
@@ -43,35 +50,50 @@ class basic_condition_variable;
 template <futex_backend Backend>
 class basic_mutex {
  public:
-  constexpr basic_mutex() noexcept = default;
+  constexpr basic_mutex() noexcept {
+    // TSan: made at run time, so the destructor retires it (a static one is made by its 1st lock).
+    if (!std::is_constant_evaluated()) detail::tsan::mutex_create(this, detail::tsan::not_static);
+  }
   ~basic_mutex() {
     FUTON_PRECONDITION(word_.load(std::memory_order_relaxed) == 0,
                        "futon::mutex destroyed while locked or with waiters");
+    // TSan: retire it (it reports one destroyed while held, where the check above is compiled out).
+    detail::tsan::mutex_destroy(this, detail::tsan::not_static);
   }
   basic_mutex(const basic_mutex&) = delete;
   basic_mutex& operator=(const basic_mutex&) = delete;
 
   void lock() noexcept {
+    // TSan: the word's atomics are hidden until post_lock, which alone orders us (see tsan.hpp).
+    detail::tsan::mutex_pre_lock(this, detail::tsan::no_flags);
     std::uint32_t expected = 0;
     // Acquire: the critical section sees everything the previous holder wrote before unlock.
     if (!word_.compare_exchange_weak(expected, locked_bit, std::memory_order_acquire,
                                      std::memory_order_relaxed)) {
       lock_contended(nullptr, false);
     }
+    // TSan: held: acquire what the last unlock released.
+    detail::tsan::mutex_post_lock(this, detail::tsan::no_flags);
     FUTON_NOTE_LOCKED(this);
   }
 
   bool try_lock() noexcept {
+    // TSan: a try cannot deadlock, so it adds no lock-order edge unless it succeeds.
+    detail::tsan::mutex_pre_lock(this, detail::tsan::try_lock);
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     // Never take the lock from a starving waiter (fairness), nor while it is held.
     while ((state & (locked_bit | starving_bit)) == 0) {
       // Acquire: as in lock().
       if (word_.compare_exchange_weak(state, state | locked_bit, std::memory_order_acquire,
                                       std::memory_order_relaxed)) {
+        // TSan: held: acquire what the last unlock released.
+        detail::tsan::mutex_post_lock(this, detail::tsan::try_lock);
         FUTON_NOTE_LOCKED(this);
         return true;
       }
     }
+    // TSan: not held, so nothing is acquired.
+    detail::tsan::mutex_post_lock(this, detail::tsan::try_lock | detail::tsan::try_lock_failed);
     return false;
   }
 
@@ -88,16 +110,24 @@ class basic_mutex {
 
   void unlock() noexcept {
     FUTON_CHECK_UNLOCK(this, "futon::mutex::unlock: the calling thread does not hold this mutex");
+    // TSan: release the critical section to the next locker (the word's release CAS is hidden).
+    detail::tsan::mutex_pre_unlock(this, detail::tsan::no_flags);
     std::uint32_t expected = locked_bit;
     // Release: publishes the critical section to the next holder.
     if (!word_.compare_exchange_strong(expected, 0, std::memory_order_release,
                                        std::memory_order_relaxed)) {
       unlock_contended();
     }
+    // TSan: the word's atomics and futex calls above order nothing by themselves.
+    detail::tsan::mutex_post_unlock(this, detail::tsan::no_flags);
   }
 
  private:
   friend class basic_condition_variable<Backend>;
+
+  // The futex, for calls made inside an annotated lock, unlock or signal: TSan checks them (and
+  // the parking lot under them) as ordinary code (see diverted_backend in tsan.hpp).
+  using futex_calls = detail::tsan::diverted_backend<Backend>;
 
   // The word: bits, all changed by compare-and-swap so that each change is decided on the
   // state it replaces.
@@ -127,14 +157,20 @@ class basic_mutex {
   static constexpr std::int64_t starvation_ns = 1'000'000;
 
   bool try_lock_before(const detail::deadline& limit) noexcept {
+    // TSan: a timed lock may give up, so it is a try (no lock-order edge unless it succeeds).
+    detail::tsan::mutex_pre_lock(this, detail::tsan::try_lock);
     std::uint32_t expected = 0;
     // Acquire: as in lock().
     if (word_.compare_exchange_weak(expected, locked_bit, std::memory_order_acquire,
                                     std::memory_order_relaxed) ||
         lock_contended(&limit, false)) {
+      // TSan: held: acquire what the last unlock released.
+      detail::tsan::mutex_post_lock(this, detail::tsan::try_lock);
       FUTON_NOTE_LOCKED(this);
       return true;
     }
+    // TSan: timed out, not held, so nothing is acquired.
+    detail::tsan::mutex_post_lock(this, detail::tsan::try_lock | detail::tsan::try_lock_failed);
     return false;
   }
 
@@ -188,22 +224,21 @@ class basic_mutex {
           continue;
         }
         if (limit == nullptr) {
-          Backend::wait(word_, sleep_on);
-        } else if (!Backend::wait_until(word_, sleep_on, *limit)) {
+          futex_calls::wait(word_, sleep_on);
+        } else if (!futex_calls::wait_until(word_, sleep_on, *limit)) {
           return give_up(false, true);
         }
         continue;
       }
       // Spin only while nobody sleeps: with sleepers queued, spinning would let us barge ahead
       // of them, and they are the ones the fairness rule protects.
-      if ((state & parked_bit) == 0 && spins < detail::spin_limit) {
+      if ((state & parked_bit) == 0 && spins < detail::backend_spin_limit<Backend>()) {
         ++spins;
         detail::cpu_relax();
         continue;
       }
       if (waiting_since != 0 && may_be_woken && (state & starving_bit) == 0 &&
-          detail::deadline::now_ns(detail::deadline_clock::steady) - waiting_since >
-              starvation_ns) {
+          detail::backend_now_ns<Backend>() - waiting_since > starvation_ns) {
         // Retiring woken_bit re-marks parked_bit: the unlock that woke us cleared it, and others
         // may still sleep. Relaxed: only the bits matter; the lock is acquired by a CAS above.
         std::uint32_t next = (state | starving_bit | parked_bit) & ~woken_bit;
@@ -225,11 +260,11 @@ class basic_mutex {
       }
       may_be_woken = false;
       if (waiting_since == 0) {
-        waiting_since = detail::deadline::now_ns(detail::deadline_clock::steady);
+        waiting_since = detail::backend_now_ns<Backend>();
       }
       if (limit == nullptr) {
-        Backend::wait(word_, sleep_on);
-      } else if (!Backend::wait_until(word_, sleep_on, *limit)) {
+        futex_calls::wait(word_, sleep_on);
+      } else if (!futex_calls::wait_until(word_, sleep_on, *limit)) {
         // Timed out: no wake counted us, so we owe nothing; our parked_bit stays (harmless).
         return give_up(false, false);
       }
@@ -270,7 +305,7 @@ class basic_mutex {
         if (word_.compare_exchange_weak(state, state | handoff_bit, std::memory_order_release,
                                         std::memory_order_relaxed)) {
           if ((state & starving_sleeps_bit) != 0) {
-            Backend::wake(word_, std::numeric_limits<std::size_t>::max());
+            futex_calls::wake(word_, std::numeric_limits<std::size_t>::max());
           }
           return;
         }
@@ -294,7 +329,7 @@ class basic_mutex {
   // lock is free now, nobody else will wake it, so keep woken_bit and wake again (the SPIN model
   // models/mutex.pml found this interleaving).
   void wake_one() noexcept {
-    while (Backend::wake(word_, 1) == 0) {
+    while (futex_calls::wake(word_, 1) == 0) {
       std::uint32_t state = word_.load(std::memory_order_relaxed);
       for (;;) {
         // Someone returning from a wait retired it already and took the duty over.
@@ -330,6 +365,8 @@ class basic_mutex {
 
   // condition_variable has moved sleepers onto the word: make sure one of them gets woken.
   void note_requeued_sleepers() noexcept {
+    // TSan: our own bookkeeping, like an unlock's wake: hidden, its futex calls diverted.
+    const detail::tsan::signal_scope annotate(this);
     // Relaxed RMW: if locked_bit was set, the holder's unlock CAS comes later in this word's
     // modification order and so sees parked_bit; if not, we wake one ourselves.
     const std::uint32_t state = word_.fetch_or(parked_bit, std::memory_order_relaxed);
@@ -338,14 +375,22 @@ class basic_mutex {
 
   // For a thread that may have been woken from the word but will not take the lock now: pass
   // the wake on, as give_up does.
-  void pass_wake_on() noexcept { static_cast<void>(give_up(true, false)); }
+  void pass_wake_on() noexcept {
+    // TSan: our own bookkeeping, like an unlock's wake: hidden, its futex calls diverted.
+    const detail::tsan::signal_scope annotate(this);
+    static_cast<void>(give_up(true, false));
+  }
 
   void lock_after_wake() noexcept {
+    // TSan: condition_variable relocks through here, not lock(): the same annotations as lock().
+    detail::tsan::mutex_pre_lock(this, detail::tsan::no_flags);
     lock_contended(nullptr, true);
+    // TSan: held: acquire what the last unlock released.
+    detail::tsan::mutex_post_lock(this, detail::tsan::no_flags);
     FUTON_NOTE_LOCKED(this);
   }
 
-  futex_word word_{0};
+  detail::word_t<Backend> word_{0};
 };
 
 using mutex = basic_mutex<backend::default_backend>;

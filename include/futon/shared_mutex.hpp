@@ -23,27 +23,39 @@
 //
 // Preconditions (checked without NDEBUG): unlock/unlock_shared only by a holder of that kind;
 // not destroyed while held or waited for.
+//
+// Under ThreadSanitizer it is annotated as a reader-writer lock (<futon/detail/tsan.hpp>): an
+// exclusive holder is ordered after every earlier holder, a shared holder only after earlier
+// exclusive ones, so TSan reports a write made under a shared lock.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <futon/detail/assert.hpp>
+#include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/lock_ownership.hpp>
 #include <futon/detail/spin.hpp>
+#include <futon/detail/tsan.hpp>
 #include <futon/futex.hpp>
 #include <limits>
+#include <type_traits>
 
 namespace futon {
 
 template <futex_backend Backend>
 class basic_shared_mutex {
  public:
-  constexpr basic_shared_mutex() noexcept = default;
+  constexpr basic_shared_mutex() noexcept {
+    // TSan: made at run time, so the destructor retires it (a static one is made by its 1st lock).
+    if (!std::is_constant_evaluated()) detail::tsan::mutex_create(this, detail::tsan::not_static);
+  }
   ~basic_shared_mutex() {
     FUTON_PRECONDITION(state_.load(std::memory_order_relaxed) == 0,
                        "futon::shared_mutex destroyed while held or with waiters");
+    // TSan: retire it (it reports one destroyed while held, where the check above is compiled out).
+    detail::tsan::mutex_destroy(this, detail::tsan::not_static);
   }
   basic_shared_mutex(const basic_shared_mutex&) = delete;
   basic_shared_mutex& operator=(const basic_shared_mutex&) = delete;
@@ -51,18 +63,28 @@ class basic_shared_mutex {
   // Exclusive ownership.
 
   void lock() noexcept {
+    // TSan: the words' atomics are hidden until post_lock, which alone orders us (see tsan.hpp).
+    detail::tsan::mutex_pre_lock(this, detail::tsan::no_flags);
     static_cast<void>(lock_before(nullptr));
+    // TSan: held: acquire what the last writer and every reader since released.
+    detail::tsan::mutex_post_lock(this, detail::tsan::no_flags);
     FUTON_NOTE_LOCKED(this);
   }
 
   bool try_lock() noexcept {
+    // TSan: a try cannot deadlock, so it adds no lock-order edge unless it succeeds.
+    detail::tsan::mutex_pre_lock(this, detail::tsan::try_lock);
     std::uint32_t state = 0;
     // Acquire: see everything the previous writer and the readers wrote before unlocking.
     if (state_.compare_exchange_strong(state, writer_bit, std::memory_order_acquire,
                                        std::memory_order_relaxed)) {
+      // TSan: held: acquire what the last writer and every reader since released.
+      detail::tsan::mutex_post_lock(this, detail::tsan::try_lock);
       FUTON_NOTE_LOCKED(this);
       return true;
     }
+    // TSan: not held, so nothing is acquired.
+    detail::tsan::mutex_post_lock(this, detail::tsan::try_lock | detail::tsan::try_lock_failed);
     return false;
   }
 
@@ -81,42 +103,46 @@ class basic_shared_mutex {
     FUTON_PRECONDITION((state_.load(std::memory_order_relaxed) & writer_bit) != 0,
                        "futon::shared_mutex::unlock: the mutex is not locked exclusively");
     FUTON_CHECK_UNLOCK(this, "futon::shared_mutex::unlock: the calling thread does not hold it");
+    // TSan: release the critical section to the next locker (the words' atomics are hidden).
+    detail::tsan::mutex_pre_unlock(this, detail::tsan::no_flags);
     release_writer();
+    // TSan: the words' atomics and futex calls above order nothing by themselves.
+    detail::tsan::mutex_post_unlock(this, detail::tsan::no_flags);
   }
 
   // Shared ownership.
 
   void lock_shared() noexcept {
-    if (!try_lock_shared()) static_cast<void>(lock_shared_before(nullptr));
+    // TSan: a shared lock: it acquires from writers only, and readers do not exclude each other.
+    detail::tsan::mutex_pre_lock(this, detail::tsan::read_lock);
+    if (!try_add_reader()) static_cast<void>(lock_shared_before(nullptr));
+    // TSan: held shared: acquire what the last writer released.
+    detail::tsan::mutex_post_lock(this, detail::tsan::read_lock);
   }
 
   bool try_lock_shared() noexcept {
-    std::uint32_t state = state_.load(std::memory_order_relaxed);
-    while ((state & writer_bit) == 0) {
-      FUTON_PRECONDITION(readers_of(state) < max_readers, "futon::shared_mutex: too many readers");
-      // Acquire: see everything the last writer wrote before unlocking.
-      if (state_.compare_exchange_weak(state, state + one_reader, std::memory_order_acquire,
-                                       std::memory_order_relaxed)) {
-        return true;
-      }
-    }
-    return false;
+    // TSan: a shared try: no lock-order edge unless it succeeds.
+    detail::tsan::mutex_pre_lock(this, detail::tsan::read_lock | detail::tsan::try_lock);
+    const bool held = try_add_reader();
+    // TSan: acquire what the last writer released, if held.
+    post_lock_shared(held);
+    return held;
   }
 
   template <class Rep, class Period>
   bool try_lock_shared_for(const std::chrono::duration<Rep, Period>& timeout) noexcept {
-    const detail::deadline limit = detail::deadline::after(timeout);
-    return try_lock_shared() || lock_shared_before(&limit);
+    return try_lock_shared_before(detail::deadline::after(timeout));
   }
 
   template <class Clock, class Duration>
   bool try_lock_shared_until(const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
-    return detail::attempt_until(deadline, [&](const detail::deadline& limit) {
-      return try_lock_shared() || lock_shared_before(&limit);
-    });
+    return detail::attempt_until(
+        deadline, [&](const detail::deadline& limit) { return try_lock_shared_before(limit); });
   }
 
   void unlock_shared() noexcept {
+    // TSan: a shared unlock releases to the next writer only.
+    detail::tsan::mutex_pre_unlock(this, detail::tsan::read_lock);
     // Release: our reads happen before a writer's writes. The RMW also tells us, atomically,
     // whether a writer is waiting for us to leave.
     const std::uint32_t before = state_.fetch_sub(one_reader, std::memory_order_release);
@@ -126,11 +152,17 @@ class basic_shared_mutex {
       // We were the last reader a claiming writer waits for. Release: pairs with the writer's
       // acquire load of drain_, so it then sees our decrement of the count (see lock_before).
       drain_.fetch_add(1, std::memory_order_release);
-      Backend::wake(drain_, 1);
+      futex_calls::wake(drain_, 1);
     }
+    // TSan: the words' atomics and futex calls above order nothing by themselves.
+    detail::tsan::mutex_post_unlock(this, detail::tsan::read_lock);
   }
 
  private:
+  // The futex, for calls made inside an annotated lock or unlock: TSan checks them (and the
+  // parking lot under them) as ordinary code (see diverted_backend in tsan.hpp).
+  using futex_calls = detail::tsan::diverted_backend<Backend>;
+
   // state_: a writer holds the lock or has claimed it and waits for readers to leave.
   static constexpr std::uint32_t writer_bit = 1u << 31;
   // Threads sleep on state_ until writer_bit clears (set by each before it sleeps; cleared,
@@ -143,10 +175,48 @@ class basic_shared_mutex {
     return state & max_readers;
   }
 
+  // Adds a reader unless a writer holds or has claimed the lock.
+  bool try_add_reader() noexcept {
+    std::uint32_t state = state_.load(std::memory_order_relaxed);
+    while ((state & writer_bit) == 0) {
+      FUTON_PRECONDITION(readers_of(state) < max_readers, "futon::shared_mutex: too many readers");
+      // Acquire: see everything the last writer wrote before unlocking.
+      if (state_.compare_exchange_weak(state, state + one_reader, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   bool try_lock_before(const detail::deadline& limit) noexcept {
-    if (!lock_before(&limit)) return false;
+    // TSan: a timed lock may give up, so it is a try (no lock-order edge unless it succeeds).
+    detail::tsan::mutex_pre_lock(this, detail::tsan::try_lock);
+    if (!lock_before(&limit)) {
+      // TSan: timed out, not held, so nothing is acquired.
+      detail::tsan::mutex_post_lock(this, detail::tsan::try_lock | detail::tsan::try_lock_failed);
+      return false;
+    }
+    // TSan: held: acquire what the last writer and every reader since released.
+    detail::tsan::mutex_post_lock(this, detail::tsan::try_lock);
     FUTON_NOTE_LOCKED(this);
     return true;
+  }
+
+  bool try_lock_shared_before(const detail::deadline& limit) noexcept {
+    // TSan: a timed shared lock may give up, so it is a shared try.
+    detail::tsan::mutex_pre_lock(this, detail::tsan::read_lock | detail::tsan::try_lock);
+    const bool held = try_add_reader() || lock_shared_before(&limit);
+    // TSan: acquire what the last writer released, if held.
+    post_lock_shared(held);
+    return held;
+  }
+
+  // Ends the annotation of a shared try, which `held` says succeeded or not.
+  void post_lock_shared(bool held) noexcept {
+    constexpr unsigned shared_try = detail::tsan::read_lock | detail::tsan::try_lock;
+    const unsigned failed = held ? 0u : detail::tsan::try_lock_failed;
+    detail::tsan::mutex_post_lock(this, shared_try | failed);
   }
 
   // Claims writer_bit, then waits for the readers inside to leave.
@@ -162,8 +232,8 @@ class basic_shared_mutex {
       // Acquire: the leaving readers' reads happen before our writes.
       if (readers_of(state_.load(std::memory_order_acquire)) == 0) return true;
       if (limit == nullptr) {
-        Backend::wait(drain_, generation);
-      } else if (!Backend::wait_until(drain_, generation, *limit)) {
+        futex_calls::wait(drain_, generation);
+      } else if (!futex_calls::wait_until(drain_, generation, *limit)) {
         if (readers_of(state_.load(std::memory_order_acquire)) == 0) return true;
         release_writer();  // give the claim back and let the readers it held back in
         return false;
@@ -194,7 +264,7 @@ class basic_shared_mutex {
       }
       if (limit != nullptr && limit->has_passed()) return false;
       // Spin briefly while nobody sleeps (see <futon/detail/spin.hpp> for the bound).
-      if ((state & parked_bit) == 0 && spins < detail::spin_limit) {
+      if ((state & parked_bit) == 0 && spins < detail::backend_spin_limit<Backend>()) {
         ++spins;
         detail::cpu_relax();
         state = state_.load(std::memory_order_relaxed);
@@ -208,9 +278,9 @@ class basic_shared_mutex {
       }
       const std::uint32_t sleep_on = state | parked_bit;
       if (limit == nullptr) {
-        Backend::wait(state_, sleep_on);
+        futex_calls::wait(state_, sleep_on);
       } else {
-        static_cast<void>(Backend::wait_until(state_, sleep_on, *limit));
+        static_cast<void>(futex_calls::wait_until(state_, sleep_on, *limit));
       }
       state = state_.load(std::memory_order_relaxed);
     }
@@ -221,11 +291,13 @@ class basic_shared_mutex {
     // writer_bit to clear, so wake them all; they set parked_bit again if they sleep again.
     const std::uint32_t before =
         state_.fetch_and(~(writer_bit | parked_bit), std::memory_order_release);
-    if ((before & parked_bit) != 0) Backend::wake(state_, std::numeric_limits<std::size_t>::max());
+    if ((before & parked_bit) != 0) {
+      futex_calls::wake(state_, std::numeric_limits<std::size_t>::max());
+    }
   }
 
-  futex_word state_{0};
-  futex_word drain_{0};
+  detail::word_t<Backend> state_{0};
+  detail::word_t<Backend> drain_{0};
 };
 
 using shared_mutex = basic_shared_mutex<backend::default_backend>;

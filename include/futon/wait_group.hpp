@@ -44,6 +44,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <futon/detail/assert.hpp>
+#include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/futex.hpp>
 #include <limits>
@@ -163,7 +164,7 @@ class basic_wait_group {
   }
 
   // mutable: the waits are const, yet record that a thread sleeps.
-  mutable futex_word word_{0};
+  mutable detail::word_t<Backend> word_{0};
 };
 
 using wait_group = basic_wait_group<backend::default_backend>;

@@ -10,7 +10,19 @@
 // neither a wake count nor requeue from the OS. Everywhere else, or when src/CMakeLists.txt
 // defines FUTON_PARKER_POSIX (-DFUTON_THREAD_PARKER=posix, macOS without the private ulock calls,
 // an unknown POSIX system), they are the portable mutex + condition variable ones.
+//
+// A build may instead supply all of these from a header of its own, named by
+// FUTON_OS_HOOKS_HEADER, together with the atomic type the parking lot keeps its shared counts in
+// and the clock of its fairness timer: the deterministic-schedule tests (tests/dsched/) build a
+// copy of the parking lot whose every lock, park and atomic access yields to their scheduler.
 #pragma once
+
+#if defined(FUTON_OS_HOOKS_HEADER)
+#include FUTON_OS_HOOKS_HEADER
+#else
+#include <atomic>
+#include <cstdint>
+#include <futon/detail/deadline.hpp>
 
 #if !defined(FUTON_PARKER_POSIX) &&                                                         \
     (defined(__linux__) || defined(_WIN32) || defined(__APPLE__) || defined(__FreeBSD__) || \
@@ -36,6 +48,19 @@ using raw_mutex = futex_raw_mutex;
 using thread_parker = condvar_thread_parker;
 using raw_mutex = pthread_raw_mutex;
 #endif
+
+template <class T>
+using atomic = std::atomic<T>;
+
+// The clock of the buckets' fairness timers.
+inline std::int64_t now_ns() noexcept {
+  return detail::deadline::now_ns(detail::deadline_clock::steady);
+}
+
+}  // namespace futon::os
+#endif  // FUTON_OS_HOOKS_HEADER
+
+namespace futon::os {
 
 // Registers `handler` to run in the child process after fork(), before fork() returns there
 // (a no-op where there is no fork(), as on Windows).

@@ -14,7 +14,7 @@
 namespace futon::parking_lot_internal {
 
 bool bucket::fairness_due() noexcept {
-  const std::int64_t now = detail::deadline::now_ns(detail::deadline_clock::steady);
+  const std::int64_t now = os::now_ns();
   if (now < fair_after_ns) return false;
   // xorshift32: a cheap, well-spread random delay in [0, 1 ms).
   std::uint32_t x = fairness_seed == 0 ? 0x9E3779B9u : fairness_seed;

@@ -33,7 +33,7 @@ struct alignas(cache_line_size) bucket {
   // allows exactly that), and the waiter would sleep through the wake.
   // Increments and decrements are relaxed RMWs: their atomicity keeps the count exact, the
   // fences and the bucket lock order everything else.
-  std::atomic<std::size_t> pending{0};
+  os::atomic<std::size_t> pending{0};
 
   wait_queue queue;
 

@@ -14,7 +14,7 @@ struct waiter {
   // waiter is in (and, on requeue, the lock of the bucket it moves to). Atomic because a
   // timed-out waiter reads it without a lock to find which bucket to lock, then re-reads it under
   // that lock to confirm (see lock_bucket_of).
-  std::atomic<const void*> key{nullptr};
+  os::atomic<const void*> key{nullptr};
 
   // Ring of the waiters of one address in one bucket, in arrival order (see wait_queue).
   waiter* next = nullptr;

@@ -13,8 +13,13 @@
 //     no exact kernel_futex here (FUTON_NO_KERNEL_FUTEX). The parking lot is the default backend,
 //     and these calls are its thread parker and internal lock (os/thread_parker.hpp), which wait
 //     on a word of their own and wake one thread.
-//   - Waking an address is a lookup of waiters by address in the kernel; the memory is not read,
-//     so waking a parker whose owner has already returned is harmless (as on Linux).
+//   - The parker wakes its word after its owner may have returned and its stack been reused
+//     (futex_thread_parker.hpp). No manual covers this: Apple documents the os_sync wakes only as
+//     waking threads waiting on `addr`, and __ulock_* has no manual. XNU's source
+//     (bsd/kern/sys_ulock.c) looks process-private waiters up by (process, address) and does not
+//     read the memory to wake, so the worst case is an early return of a later waiter on the same
+//     address, which every caller re-checks: harmless, by the implementation rather than a
+//     documented promise.
 //
 // Which call (chosen by src/CMakeLists.txt, one macro):
 //   FUTON_DARWIN_OS_SYNC  deployment target 14.4 or later: the public os_sync_* calls.

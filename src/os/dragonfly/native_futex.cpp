@@ -17,8 +17,14 @@
 //     sleep on a word of their own and wake one thread, so extra wakes are harmless.
 //   - Sleepers are keyed by the physical page behind the address; umtx_sleep adds 0 to the word
 //     atomically first, so a copy-on-write page (after fork()) is split before the thread sleeps
-//     on it. Waking an address whose owner has returned is harmless: at worst EFAULT, or a
-//     spurious wake of a later sleeper on the same memory, which re-checks.
+//     on it.
+//   - The parker wakes its word after its owner may have returned and its stack been reused
+//     (futex_thread_parker.hpp). Harmless by the manual, so the futex parker is kept here:
+//     umtx_wakeup "will generally return 0 unless the address is bad" (an unmapped address is an
+//     error return, not a fault), and it "may wake up more processes than the specified count",
+//     so every umtx_sleep caller must already take a wake that was not meant for it and re-check.
+//     A wake of memory now holding another word (of this process, or of another one sharing the
+//     physical page) is such a wake.
 //
 // Status: written from the manual; not compiled (no DragonFly headers or compiler on the machine
 // that wrote it). See the platform table in README.md.

@@ -11,8 +11,12 @@
 //     no exact kernel_futex here (FUTON_NO_KERNEL_FUTEX). The parking lot is the default backend,
 //     and these calls are its thread parker and internal lock (os/thread_parker.hpp), which wait
 //     on a word of their own and wake one thread.
-//   - A private wake looks waiters up by (process, address) and does not read the memory, so
-//     waking a parker whose owner has already returned is harmless.
+//   - The parker wakes its word after its owner may have returned and its stack been reused
+//     (futex_thread_parker.hpp). Harmless by the manual: UMTX_OP_WAKE's address is "used as a
+//     key to find sleeping threads", and the _PRIVATE requests scope that key to the current
+//     process, so the worst case is a wake of a later sleeper on the same address, which
+//     re-checks its word. (kern_umtx.c builds a private key from the process and the virtual
+//     address, without touching the memory.)
 //   - "The read of the current value ... is not guarded by barriers": callers order their data
 //     with their own atomics, as on every OS (see futex_thread_parker.hpp).
 //

@@ -15,8 +15,11 @@
 //     handler has SA_RESTART: the wait is not restarted by the kernel; we report an interruption
 //     and the caller waits again with the same deadline). Releases before 6.4 returned the error
 //     number itself instead of -1 and errno; both are understood.
-//   - A private wake looks waiters up by address and does not read the memory, so waking a
-//     parker whose owner has already returned is harmless.
+//   - The parker wakes its word after its owner may have returned and its stack been reused
+//     (futex_thread_parker.hpp). Harmless by the manual: FUTEX_WAKE "unblocks val threads
+//     sleeping on the wait channel identified by uaddr" (the address names a channel; it is not
+//     read), and an invalid address is an EFAULT return. So the worst case is a wake of a later
+//     waiter on the same address, which re-checks its word.
 //
 // Status: written from the manual; not compiled (no OpenBSD headers or compiler on the machine
 // that wrote it). See the platform table in README.md.

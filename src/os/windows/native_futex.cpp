@@ -14,9 +14,12 @@
 //     parking lot's thread parker and internal lock (src/os/linux/futex_thread_parker.hpp and
 //     futex_raw_mutex.hpp, written against native_futex.hpp only): each waits on a word of its
 //     own and wakes one thread or all, so no count is needed.
-//   - WakeByAddress* only hashes the address into the waiters' table; it never reads the memory.
-//     A parker may therefore be woken after its owner has returned and its stack is reused, as on
-//     Linux: at worst a later wait on the same address sees a spurious return and re-checks.
+//   - The parker wakes its word after its owner may have returned and its stack been reused
+//     (futex_thread_parker.hpp). Harmless by the manual: WakeByAddress* wakes threads that
+//     "called WaitOnAddress for this address" (the address is a key; the manual does not ask for
+//     it to be valid memory), and WaitOnAddress "is also allowed to return for other reasons"
+//     (the manual's examples include an abandoned earlier wake of the same address), so every
+//     caller re-checks its value: a stray wake of a reused address is one of those returns.
 //
 // Link with synchronization.lib (-lsynchronization); src/CMakeLists.txt does.
 #include "os/native_futex.hpp"

@@ -1,0 +1,86 @@
+// dsched::atomic<T>: a std::atomic<T> whose every operation is first a schedule point, so the
+// deterministic scheduler can interleave threads between any two atomic accesses. A weak
+// compare-exchange may also fail spuriously, as the standard allows, when the scheduler injects
+// that fault. It adds no state: a dsched::atomic<std::uint32_t> is a futex_word to every futex
+// backend (see futon/detail/backend_traits.hpp).
+//
+// Only the operations futon's code uses are wrapped; the inherited operators (++, =, conversion)
+// would skip the schedule point and are hidden.
+#pragma once
+
+#include <atomic>
+#include <concepts>
+
+#include "dsched/scheduler.hpp"
+
+namespace dsched {
+
+template <class T>
+class atomic : public std::atomic<T> {
+  using base = std::atomic<T>;
+
+ public:
+  constexpr atomic() noexcept = default;
+  constexpr atomic(T value) noexcept : base(value) {}  // NOLINT: as std::atomic's
+
+  T load(std::memory_order order = std::memory_order_seq_cst) const noexcept {
+    point("atomic load");
+    return base::load(order);
+  }
+  void store(T value, std::memory_order order = std::memory_order_seq_cst) noexcept {
+    point("atomic store");
+    base::store(value, order);
+  }
+  T exchange(T value, std::memory_order order = std::memory_order_seq_cst) noexcept {
+    point("atomic exchange");
+    return base::exchange(value, order);
+  }
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
+                               std::memory_order failure) noexcept {
+    point("atomic compare_exchange_strong");
+    return base::compare_exchange_strong(expected, desired, success, failure);
+  }
+  bool compare_exchange_strong(T& expected, T desired,
+                               std::memory_order order = std::memory_order_seq_cst) noexcept {
+    point("atomic compare_exchange_strong");
+    return base::compare_exchange_strong(expected, desired, order);
+  }
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order success,
+                             std::memory_order failure) noexcept {
+    point("atomic compare_exchange_weak");
+    if (inject_fault()) return spurious_failure(expected);
+    return base::compare_exchange_weak(expected, desired, success, failure);
+  }
+  bool compare_exchange_weak(T& expected, T desired,
+                             std::memory_order order = std::memory_order_seq_cst) noexcept {
+    point("atomic compare_exchange_weak");
+    if (inject_fault()) return spurious_failure(expected);
+    return base::compare_exchange_weak(expected, desired, order);
+  }
+// The read-modify-write arithmetic: a schedule point, then the operation.
+#define DSCHED_ATOMIC_FETCH(op)                                                             \
+  T fetch_##op(T value, std::memory_order order =                                           \
+                            std::memory_order_seq_cst) noexcept requires std::integral<T> { \
+    point("atomic fetch_" #op);                                                             \
+    return base::fetch_##op(value, order);                                                  \
+  }
+  DSCHED_ATOMIC_FETCH(add)
+  DSCHED_ATOMIC_FETCH(sub)
+  DSCHED_ATOMIC_FETCH(and)
+  DSCHED_ATOMIC_FETCH(or)
+  DSCHED_ATOMIC_FETCH(xor)
+#undef DSCHED_ATOMIC_FETCH
+
+  T operator++() = delete;
+  T operator--() = delete;
+  T operator=(T) = delete;
+  operator T() const = delete;
+
+ private:
+  bool spurious_failure(T& expected) const noexcept {
+    expected = base::load(std::memory_order_relaxed);
+    return false;
+  }
+};
+
+}  // namespace dsched

@@ -1,0 +1,255 @@
+// futon's primitives under the deterministic scheduler, on the simulated futex (spurious
+// wakeups, weak CAS failures, timeouts at any moment) and on the real parking lot: each is run
+// under random schedules with several threads and under every schedule of a small case, and
+// checks its own invariants (mutual exclusion, nothing lost, everyone released).
+#include <atomic>
+#include <futon/barrier.hpp>
+#include <futon/call_once.hpp>
+#include <futon/condition_variable.hpp>
+#include <futon/counting_semaphore.hpp>
+#include <futon/event.hpp>
+#include <futon/latch.hpp>
+#include <futon/mutex.hpp>
+#include <futon/shared_mutex.hpp>
+#include <futon/wait_group.hpp>
+#include <mutex>
+#include <vector>
+
+#include "dsched/dsched_test_support.hpp"
+
+namespace {
+
+using dsched::bounds;
+using dsched::check;
+using dsched::thread;
+using dsched::testing::all_schedules;
+using dsched::testing::random_schedules;
+using std::chrono::hours;
+
+template <class Backend>
+class DschedPrimitives : public ::testing::Test {};
+TYPED_TEST_SUITE(DschedPrimitives, dsched::testing::backends, dsched::testing::backend_name);
+
+// Runs `work(i)` on `count` threads and joins them.
+template <class Work>
+void on_threads(int count, Work work) {
+  std::vector<thread> threads;
+  for (int i = 0; i < count; ++i)
+    threads.emplace_back([&work, i] { work(i); });
+  for (auto& t : threads)
+    t.join();
+}
+
+// `inside` is a plain int: only the scheduler's turn-taking orders it, so two threads inside at
+// once is a mutual-exclusion failure the check sees, not a data race.
+template <class Backend>
+void mutex_case(int threads, int rounds, bool timed) {
+  futon::basic_mutex<Backend> m;
+  int inside = 0;
+  int total = 0;
+  on_threads(threads, [&](int) {
+    for (int r = 0; r < rounds; ++r) {
+      if (timed) {
+        if (!m.try_lock_for(hours(1))) continue;  // a timeout, injected
+      } else {
+        m.lock();
+      }
+      check(++inside == 1, "two threads hold the mutex");
+      dsched::point("critical section");
+      ++total;
+      --inside;
+      m.unlock();
+    }
+  });
+  if (!timed) check(total == threads * rounds, "a lock/unlock round was lost");
+}
+
+TYPED_TEST(DschedPrimitives, MutexEverySchedule) {
+  const auto result = all_schedules(bounds{2, 1}, [] { mutex_case<TypeParam>(2, 1, false); });
+  EXPECT_NO_FAILING_SCHEDULE(result);
+  EXPECT_TRUE(result.exhausted);
+}
+
+TYPED_TEST(DschedPrimitives, MutexRandomSchedules) {
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(300, [] { mutex_case<TypeParam>(3, 3, false); }));
+}
+
+TYPED_TEST(DschedPrimitives, TimedMutexRandomSchedules) {
+  dsched::random_weights timeouts_often;
+  timeouts_often.timeout = 200;
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(
+      300, [] { mutex_case<TypeParam>(3, 2, true); }, timeouts_often));
+}
+
+// Producer/consumer through a condition variable: every item consumed exactly once, including
+// the notify_all path that requeues waiters onto the mutex.
+template <class Backend>
+void condvar_case(int consumers, int items, bool notify_all) {
+  futon::basic_mutex<Backend> m;
+  futon::basic_condition_variable<Backend> cv;
+  int available = 0;
+  int consumed = 0;
+  int produced = 0;
+  thread producer([&] {
+    for (int i = 0; i < items; ++i) {
+      {
+        std::lock_guard lock(m);
+        ++available;
+        ++produced;
+      }
+      if (notify_all) {
+        cv.notify_all();
+      } else {
+        cv.notify_one();
+      }
+    }
+  });
+  on_threads(consumers, [&](int i) {
+    const int share = items / consumers + (i < items % consumers ? 1 : 0);
+    for (int k = 0; k < share; ++k) {
+      std::unique_lock lock(m);
+      cv.wait(lock, [&] { return available > 0; });
+      --available;
+      ++consumed;
+    }
+  });
+  producer.join();
+  check(consumed == items && available == 0 && produced == items, "an item was lost or doubled");
+}
+
+TYPED_TEST(DschedPrimitives, ConditionVariableEverySchedule) {
+  const auto result = all_schedules(bounds{2, 0}, [] { condvar_case<TypeParam>(1, 1, false); });
+  EXPECT_NO_FAILING_SCHEDULE(result);
+  EXPECT_TRUE(result.exhausted);
+}
+
+TYPED_TEST(DschedPrimitives, ConditionVariableNotifyOneRandomSchedules) {
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(300, [] { condvar_case<TypeParam>(2, 4, false); }));
+}
+
+TYPED_TEST(DschedPrimitives, ConditionVariableNotifyAllRandomSchedules) {
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(300, [] { condvar_case<TypeParam>(3, 3, true); }));
+}
+
+// A timed condvar wait racing notify_all and other waiters' timeouts: the lock is always held
+// on return, and nothing hangs.
+template <class Backend>
+void condvar_timed_case() {
+  futon::basic_mutex<Backend> m;
+  futon::basic_condition_variable<Backend> cv;
+  bool ready = false;
+  on_threads(3, [&](int i) {
+    if (i == 0) {
+      {
+        std::lock_guard lock(m);
+        ready = true;
+      }
+      cv.notify_all();
+      return;
+    }
+    std::unique_lock lock(m);
+    static_cast<void>(cv.wait_for(lock, hours(1), [&] { return ready; }));
+    check(lock.owns_lock(), "wait_for returned without the lock");
+  });
+}
+
+TYPED_TEST(DschedPrimitives, TimedConditionVariableRandomSchedules) {
+  dsched::random_weights timeouts_often;
+  timeouts_often.timeout = 200;
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(
+      300, [] { condvar_timed_case<TypeParam>(); }, timeouts_often));
+}
+
+template <class Backend>
+void shared_mutex_case() {
+  futon::basic_shared_mutex<Backend> m;
+  // Atomic: readers really do hold the lock together (only the scheduler serializes them here).
+  std::atomic<int> readers{0};
+  int writers = 0;
+  int writes = 0;
+  on_threads(3, [&](int i) {
+    for (int r = 0; r < 2; ++r) {
+      if (i == 0) {
+        m.lock();
+        check(++writers == 1 && readers == 0, "a writer shares the lock");
+        dsched::point("writing");
+        ++writes;
+        --writers;
+        m.unlock();
+      } else {
+        m.lock_shared();
+        ++readers;
+        check(writers == 0, "a reader overlaps a writer");
+        dsched::point("reading");
+        --readers;
+        m.unlock_shared();
+      }
+    }
+  });
+  check(writes == 2, "a write was lost");
+}
+
+TYPED_TEST(DschedPrimitives, SharedMutexRandomSchedules) {
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(300, [] { shared_mutex_case<TypeParam>(); }));
+}
+
+// One thread releases a token per acquirer, one at a time; each acquirer takes one.
+template <class Backend>
+void semaphore_case(int acquirers) {
+  futon::basic_counting_semaphore<Backend> tokens(0);
+  int acquired = 0;
+  on_threads(acquirers + 1, [&](int i) {
+    if (i == 0) {
+      for (int k = 0; k < acquirers; ++k)
+        tokens.release(1);
+      return;
+    }
+    tokens.acquire();
+    ++acquired;
+  });
+  check(acquired == acquirers && !tokens.try_acquire(), "a token was lost or created");
+}
+
+TYPED_TEST(DschedPrimitives, SemaphoreEverySchedule) {
+  const auto result = all_schedules(bounds{2, 0}, [] { semaphore_case<TypeParam>(1); });
+  EXPECT_NO_FAILING_SCHEDULE(result);
+  EXPECT_TRUE(result.exhausted);
+}
+
+TYPED_TEST(DschedPrimitives, SemaphoreRandomSchedules) {
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(300, [] { semaphore_case<TypeParam>(3); }));
+}
+
+// latch, barrier, event, wait_group and call_once: everybody is released, once.
+template <class Backend>
+void one_shot_case() {
+  futon::basic_latch<Backend> latch(3);
+  futon::basic_barrier<Backend> barrier(3);
+  futon::basic_event<Backend> event;
+  futon::basic_wait_group<Backend> group;
+  futon::basic_once_flag<Backend> once;
+  group.add(3);
+  int calls = 0;
+  int phase_one_done = 0;
+  on_threads(3, [&](int i) {
+    futon::call_once(once, [&] { ++calls; });
+    latch.arrive_and_wait();
+    ++phase_one_done;
+    barrier.arrive_and_wait();
+    check(phase_one_done == 3, "the barrier let a thread through early");
+    group.done();
+    if (i == 0) {
+      group.wait();
+      event.set();
+    } else {
+      event.wait();
+    }
+  });
+  check(calls == 1, "call_once ran the callable more than once");
+}
+
+TYPED_TEST(DschedPrimitives, OneShotPrimitivesRandomSchedules) {
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(200, [] { one_shot_case<TypeParam>(); }));
+}
+
+}  // namespace

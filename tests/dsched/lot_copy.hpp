@@ -1,0 +1,31 @@
+// A copy of futon's parking lot and its futex backend, compiled with the deterministic
+// scheduler's hooks (lot_hooks.hpp) into namespace futon_dsched (see tests/dsched/CMakeLists.txt),
+// reached through these plain functions so that the test's own futon headers do not meet the
+// copy's. lot_futex (lot_futex.hpp) turns them back into a futex backend.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace dsched::lot {
+
+using word = std::atomic<std::uint32_t>;
+
+void wait(const word& w, std::uint32_t expected) noexcept;
+// A timed wait whose deadline has already passed (`passed`), or else may pass at any moment.
+bool wait_timed(const word& w, std::uint32_t expected, bool passed) noexcept;
+std::size_t wake(const word& w, std::size_t count) noexcept;
+// false when `from` did not hold `expected`.
+bool requeue(const word& from, std::uint32_t expected, const word& to, std::size_t wake_count,
+             std::size_t requeue_count, std::size_t& woken, std::size_t& requeued) noexcept;
+
+// The planted bug: a futex wait on the parking lot that checks the word before it registers in
+// its bucket, and not again under the bucket lock. A wake between the check and the park is
+// lost; the deterministic scheduler must find that schedule.
+void wait_checking_too_early(const word& w, std::uint32_t expected) noexcept;
+
+// After a failed run: its threads stay parked forever, so empty the copy's table.
+void reset() noexcept;
+
+}  // namespace dsched::lot

@@ -1,0 +1,65 @@
+// lot_futex: the futex backend over the deterministic-schedule copy of futon's real parking lot
+// (lot_copy.hpp), with words that yield to the scheduler. Futex and primitive tests run on it to
+// check the parking lot, the backend and the primitives together, under every schedule.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <futon/detail/deadline.hpp>
+#include <futon/futex_word.hpp>
+#include <optional>
+
+#include "dsched/atomic.hpp"
+#include "dsched/lot_copy.hpp"
+#include "dsched/scheduler.hpp"
+
+namespace dsched {
+
+template <bool PlantedBug = false>
+struct basic_lot_futex {
+  static constexpr const char* name = PlantedBug ? "lot_futex_planted_bug" : "lot_futex";
+  using word_type = atomic<std::uint32_t>;
+  // Two spins, not 64: enough to take the spinning path, few enough to explore every schedule.
+  static constexpr int spin_limit = 2;
+
+  static void wait(const futon::futex_word& word, std::uint32_t expected) noexcept {
+    if constexpr (PlantedBug) {
+      lot::wait_checking_too_early(word, expected);
+    } else {
+      point("futex wait");
+      lot::wait(word, expected);
+    }
+  }
+  static bool wait_until(const futon::futex_word& word, std::uint32_t expected,
+                         const futon::detail::deadline& limit) noexcept {
+    point("futex wait_until");
+    if (limit.is_never()) {
+      wait(word, expected);
+      return true;
+    }
+    return lot::wait_timed(word, expected, limit.has_passed());
+  }
+  static std::size_t wake(const futon::futex_word& word, std::size_t count) noexcept {
+    point("futex wake");
+    return lot::wake(word, count);
+  }
+  static std::optional<futon::requeue_result> requeue(const futon::futex_word& from,
+                                                      std::uint32_t expected,
+                                                      const futon::futex_word& to,
+                                                      std::size_t wake_count,
+                                                      std::size_t requeue_count) noexcept {
+    point("futex requeue");
+    std::size_t woken = 0;
+    std::size_t requeued = 0;
+    if (!lot::requeue(from, expected, to, wake_count, requeue_count, woken, requeued)) {
+      return std::nullopt;
+    }
+    return futon::requeue_result{woken, requeued};
+  }
+  static std::int64_t now_ns() noexcept { return dsched::now_ns(); }
+};
+
+using lot_futex = basic_lot_futex<false>;
+using lot_futex_planted_bug = basic_lot_futex<true>;
+
+}  // namespace dsched
