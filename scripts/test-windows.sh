@@ -9,8 +9,12 @@
 # cmake/toolchains/mingw-w64-x86_64.cmake; wine's prefix (its fake C: drive) is made once in
 # build/windows-wine. Left out: the `install` tests (tests/install/), which configure and run a
 # consumer natively, the `model` tests (SPIN models, host programs that do not depend on the
-# target; the native CI runs them) and the `stress` tests (as in the native test presets);
-# ParkingLotFork.* is not compiled (Windows has no fork()).
+# target; the native CI runs them), the `stress` tests (as in the native test presets), and the
+# `tools` test (futon-bench's smoke run): its harness starts and stops threads with std::latch and
+# std::atomic::wait, which in mingw-w64 GCC 12's libstdc++ (no futex; a mutex + condvar pool)
+# leave a thread blocked under wine for std's own mutex as for futon's, so it fails for reasons
+# that are not futon's (std::barrier hangs the same way). ParkingLotFork.* is not compiled
+# (Windows has no fork()).
 # FUTON_BUILD_JOBS (default: the number of CPUs) and FUTON_TEST_JOBS (default 2) set the build's
 # and ctest's parallelism.
 # Exit status: 0 when every test passed.
@@ -71,7 +75,7 @@ cmake --build "$dir" --parallel "${FUTON_BUILD_JOBS:-$(nproc)}" -- -k 0 >"$dir.b
   build_status=$?
 if ((build_status)); then
   echo "windows: BUILD FAILED for some targets (log: $dir.build.log):"
-  grep -E "^FAILED|error:" "$dir.build.log" | head -40
+  grep -E "^FAILED|error:" "$dir.build.log" | head -40 || true
 fi
 echo "windows: built in $((SECONDS - start))s (log: $dir.build.log)"
 
@@ -79,7 +83,7 @@ echo "=== windows: tests under $(wine --version) ($(date -u +%T))"
 test_start=$SECONDS
 status=0
 ctest --test-dir "$dir" -j "${FUTON_TEST_JOBS:-2}" --timeout 600 --output-on-failure \
-  -LE "install|model|stress" >"$dir.test.log" 2>&1 || status=$?
+  -LE "install|model|stress|tools" >"$dir.test.log" 2>&1 || status=$?
 grep -E "\*\*\*|Failure" "$dir.test.log" | head -40 || true
 tail -n 4 "$dir.test.log" | grep -E "tests passed|Total Test time" || true
 grep -E "tests passed" "$dir.test.log" || true
