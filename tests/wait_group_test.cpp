@@ -4,8 +4,10 @@
 // the timeout table for wait_for/wait_until, and misuse that stops a debug build.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <futon/wait_group.hpp>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -160,15 +162,20 @@ TYPED_TEST(WaitGroup, ReusedManyRounds) {
   const int rounds = scaled(500);
   watchdog guard("wait_group rounds stopped: lost wakeup", 60s);
   futon::basic_wait_group<TypeParam> group;
-  std::atomic<int> round_started{0};
+  // Rounds start through std's mutex and condition variable, not the code under test (nor
+  // std::atomic::wait, which mingw-w64's libstdc++ builds on a table that hangs under wine).
+  std::mutex round_mutex;
+  std::condition_variable round_changed;
+  int round_started = 0;
   std::atomic<long> work_done{0};
   thread_group pool;
   for (int w = 0; w < workers; ++w) {
     pool.spawn([&] {
       for (int r = 1; r <= rounds; ++r) {
-        // Sleep until round r starts (std's own atomic wait: not the code under test).
-        for (int seen = round_started.load(); seen < r; seen = round_started.load())
-          round_started.wait(seen);
+        {
+          std::unique_lock lock(round_mutex);
+          round_changed.wait(lock, [&] { return round_started >= r; });
+        }
         work_done.fetch_add(1);
         group.done();
       }
@@ -176,8 +183,11 @@ TYPED_TEST(WaitGroup, ReusedManyRounds) {
   }
   for (int r = 1; r <= rounds; ++r) {
     group.add(workers);
-    round_started.store(r);
-    round_started.notify_all();
+    {
+      std::lock_guard lock(round_mutex);
+      round_started = r;
+    }
+    round_changed.notify_all();
     if (r % 2 == 0) {
       group.wait();
     } else {
