@@ -26,9 +26,18 @@ using futon::testing::scaled;
 using futon::testing::thread_group;
 using futon::testing::watchdog;
 
+// futon::atomic_wait takes only always-lock-free atomics. GCC 12 on riscv64 makes 1- and 2-byte
+// atomics lock-free only at run time (ATOMIC_*_LOCK_FREE == 1), so those sizes are tested where
+// they are always lock-free, which is everywhere else.
+#if ATOMIC_BOOL_LOCK_FREE == 2 && ATOMIC_CHAR_LOCK_FREE == 2 && ATOMIC_SHORT_LOCK_FREE == 2
+#define FUTON_TEST_SMALL_ATOMICS 1
 using value_types =
     futon::testing::with_values<futon::testing::all_backends, std::uint8_t, std::int16_t,
                                 std::uint32_t, float, std::uint64_t, double>::type;
+#else
+using value_types = futon::testing::with_values<futon::testing::all_backends, std::uint32_t, float,
+                                                std::uint64_t, double>::type;
+#endif
 
 template <class T>
 std::string value_name() {
@@ -337,19 +346,21 @@ TEST(AtomicWaitBits, FloatingPointComparesRepresentations) {
 
 // Other trivially copyable types of the right sizes work too.
 TEST(AtomicWaitTypes, PointersEnumsAndBools) {
+#if defined(FUTON_TEST_SMALL_ATOMICS)
   enum class color : std::uint16_t { red, green };
   std::atomic<color> c{color::red};
   EXPECT_FALSE(futon::atomic_wait_for(c, color::red, 0ns));
   EXPECT_TRUE(futon::atomic_wait_for(c, color::green, 0ns));
-  int x = 0;
-  std::atomic<int*> p{&x};
-  EXPECT_FALSE(futon::atomic_wait_for(p, &x, 0ns));
-  EXPECT_TRUE(futon::atomic_wait_for(p, nullptr, 0ns));
   std::atomic<bool> flag{false};
   EXPECT_FALSE(futon::atomic_wait_for(flag, false, 0ns));
   flag.store(true);
   futon::atomic_notify_all(flag);
   futon::atomic_wait(flag, false);
+#endif
+  int x = 0;
+  std::atomic<int*> p{&x};
+  EXPECT_FALSE(futon::atomic_wait_for(p, &x, 0ns));
+  EXPECT_TRUE(futon::atomic_wait_for(p, nullptr, 0ns));
   std::atomic<char32_t> ch{U'a'};
   EXPECT_TRUE(futon::atomic_wait_for(ch, U'b', 0ns));
 }
@@ -361,15 +372,17 @@ TEST(AtomicWaitTypes, PointersEnumsAndBools) {
 TEST(AtomicWaitDeathTest, ReleaseOrdersStop) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   std::atomic<std::uint32_t> a4{1};
-  std::atomic<std::uint8_t> a1{1};
   EXPECT_DEATH(futon::atomic_wait(a4, 0u, std::memory_order_release), "not valid for a load");
-  EXPECT_DEATH(futon::atomic_wait(a1, std::uint8_t{0}, std::memory_order_acq_rel),
-               "not valid for a load");
   EXPECT_DEATH(futon::atomic_wait_for(a4, 0u, 1s, std::memory_order_release),
                "not valid for a load");
-  EXPECT_DEATH(futon::atomic_wait_until(a1, std::uint8_t{0}, std::chrono::steady_clock::now(),
-                                        std::memory_order_acq_rel),
+  EXPECT_DEATH(
+      futon::atomic_wait_until(a4, 0u, std::chrono::steady_clock::now(), std::memory_order_acq_rel),
+      "not valid for a load");
+#if defined(FUTON_TEST_SMALL_ATOMICS)
+  std::atomic<std::uint8_t> a1{1};
+  EXPECT_DEATH(futon::atomic_wait(a1, std::uint8_t{0}, std::memory_order_acq_rel),
                "not valid for a load");
+#endif
 }
 
 #endif  // !NDEBUG
