@@ -78,6 +78,7 @@ class atomic : public std::atomic<T> {
 
  private:
   bool spurious_failure(T& expected) const noexcept {
+    // Relaxed: a failed compare-exchange loads with its failure order, which is at least this.
     expected = base::load(std::memory_order_relaxed);
     return false;
   }

@@ -45,6 +45,7 @@ void timeout_races_wake(int waiters) {
       saw_wake[static_cast<std::size_t>(i)] = futex::wait_for(word, 0, std::chrono::hours(1));
     });
   }
+  // Relaxed: the waiters publish nothing through the word; the futex decides who sleeps.
   word.store(1, std::memory_order_relaxed);
   const std::size_t woken = futex::wake_all(word);
   for (auto& t : threads)

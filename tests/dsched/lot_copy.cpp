@@ -42,6 +42,7 @@ bool requeue(const word& from, std::uint32_t expected, const word& to, std::size
 
 void wait_checking_too_early(const word& w, std::uint32_t expected) noexcept {
   dsched::point("planted bug: check");
+  // Relaxed, as the real backend's check (ordering comes from the scheduler's handovers here).
   if (w.load(std::memory_order_relaxed) != expected) return;
   // The bug: validate() no longer re-reads the word under the bucket lock.
   static_cast<void>(futon::parking_lot::park(

@@ -4,6 +4,10 @@
 // scheduler injects as faults: a wait may return spuriously, and a timed wait may time out at
 // any moment (virtual time: a timeout is always allowed to have passed). The primitives run on
 // it to check their own protocols apart from any real backend.
+//
+// Its value checks are relaxed loads of the plain futex_word (no schedule point): only one thread
+// runs at a time and every handover goes through the scheduler's mutex, so the load sees the
+// latest store of any thread, as the kernel's check under its hash-bucket lock does.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +29,7 @@ struct sim_futex {
 
   static void wait(const futon::futex_word& word, std::uint32_t expected) noexcept {
     point("futex wait");
-    if (word.load(std::memory_order_relaxed) != expected) return;  // futex_word: no point
+    if (word.load(std::memory_order_relaxed) != expected) return;
     static_cast<void>(block_on(&word, false, true));
   }
 
