@@ -79,11 +79,12 @@ void requeue_races_timeouts() {
   word_t<Backend> from{0};
   word_t<Backend> to{0};
   thread untimed([&] {
+    // Acquire/release on `from`: the flag's usual pairing (the scheduler runs them SC anyway).
     while (from.load(std::memory_order_acquire) == 0)
       futex::wait(from, 0);
   });
   thread timed([&] { static_cast<void>(futex::wait_for(from, 0, std::chrono::hours(1))); });
-  from.store(1, std::memory_order_release);
+  from.store(1, std::memory_order_release);  // pairs with the waiter's acquire load
   const auto moved = futex::requeue(from, 1, to, 0, 2);
   check(moved.has_value(), "requeue reported a mismatch on a matching word");
   const std::size_t woken_on_to = futex::wake_all(to);

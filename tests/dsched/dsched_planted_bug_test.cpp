@@ -61,9 +61,10 @@ struct event_waking_too_early {
   typename Backend::word_type flag{0};
   void set() {
     futex::wake_all(flag);
-    flag.store(1, std::memory_order_release);
+    flag.store(1, std::memory_order_release);  // the bug is the order of the calls, not this
   }
   void wait() {
+    // Acquire: pairs with set()'s release, as a correct event's would.
     while (flag.load(std::memory_order_acquire) == 0)
       futex::wait(flag, 0);
   }

@@ -37,11 +37,12 @@ void futex_handshake(int waiters) {
   std::vector<thread> threads;
   for (int i = 0; i < waiters; ++i) {
     threads.emplace_back([&] {
+      // Acquire: pairs with the release store below (what a real waiter needs to see).
       while (flag.load(std::memory_order_acquire) == 0)
         futex::wait(flag, 0);
     });
   }
-  flag.store(1, std::memory_order_release);
+  flag.store(1, std::memory_order_release);  // publishes to the waiters' acquire loads
   futex::wake_all(flag);
   for (auto& t : threads)
     t.join();

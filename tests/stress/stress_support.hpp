@@ -6,6 +6,13 @@
 // makes them race, joins them and checks its counters exactly, so a failure names the round (and
 // the seed that chose its parameters) instead of a sum over minutes. Rounds go on until the
 // budget is spent: FUTON_STRESS_SECONDS (default 2) per test and backend.
+//
+// Memory orders, for every stress test: a round's counters are relaxed read-modify-writes (their
+// atomicity is what keeps the counts exact) and are read only after the round's threads are
+// joined, and join orders every write before it; data the primitive under test publishes is
+// written and read with plain accesses or acquire/release exactly as its users would, so that
+// ThreadSanitizer checks the primitive's ordering, not the test's. Orders other than these carry
+// their own comment.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -151,10 +158,11 @@ class early_timeouts {
  public:
   // A wait that timed out after `elapsed`, having been given `timeout`.
   void check(std::chrono::nanoseconds elapsed, std::chrono::nanoseconds timeout) {
-    checked_.fetch_add(1, std::memory_order_relaxed);
+    checked_.fetch_add(1, std::memory_order_relaxed);  // a counter, read after the join
     if (elapsed >= timeout) return;
-    count_.fetch_add(1, std::memory_order_relaxed);
+    count_.fetch_add(1, std::memory_order_relaxed);  // a counter, read after the join
     const std::int64_t by = (timeout - elapsed).count();
+    // Relaxed: a running maximum, read after the join; the CAS loop keeps it exact.
     std::int64_t worst = worst_ns_.load(std::memory_order_relaxed);
     while (by > worst && !worst_ns_.compare_exchange_weak(worst, by, std::memory_order_relaxed)) {
     }
@@ -184,7 +192,7 @@ class early_timeouts {
 class start_gate {
  public:
   void open() {
-    open_.store(true, std::memory_order_release);
+    open_.store(true, std::memory_order_release);  // releases the set-up to the acquire below
     open_.notify_all();
   }
   void wait() const { open_.wait(false, std::memory_order_acquire); }
