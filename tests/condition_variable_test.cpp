@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 using futon::testing::scaled;
 using futon::testing::test_clock;
 
-static_assert(sizeof(futon::condition_variable) <= 4);
+static_assert(sizeof(futon::condition_variable) == 8);
 static_assert(!std::is_copy_constructible_v<futon::condition_variable>);
 
 template <class Backend>

@@ -18,7 +18,7 @@ using futon::testing::scaled;
 using futon::testing::test_clock;
 
 static_assert(futon::testing::shared_timed_lockable<futon::shared_mutex>);
-static_assert(sizeof(futon::shared_mutex) <= 8);
+static_assert(sizeof(futon::shared_mutex) == 4);
 
 template <class Backend>
 class SharedMutex : public ::testing::Test {

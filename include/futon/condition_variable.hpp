@@ -1,4 +1,4 @@
-// <futon/condition_variable.hpp>: futon::condition_variable, a std::condition_variable in 4
+// <futon/condition_variable.hpp>: futon::condition_variable, a std::condition_variable in 8
 // bytes, for std::unique_lock<futon::mutex> (basic_condition_variable<B> pairs with
 // basic_mutex<B>).
 //
@@ -12,25 +12,70 @@
 //
 // Behaviour:
 //   - wait(lock) without a predicate returns only after a notify issued while it waited: never
-//     spuriously. (Like std, a notify_one may release more than one thread that was just
-//     starting to wait; each of them did see a notify.)
-//   - notify_all moves the waiters onto the mutex's queue instead of waking them all: one
-//     waiter is woken and requeues the rest onto the mutex it holds (the condition variable has
-//     no room to remember the mutex), and each unlock of the mutex then wakes the next. A
-//     broadcast to N waiters costs about N wake-ups in a chain, not N threads fighting for the
-//     mutex at once.
-//   - notify_* with nobody waiting is one atomic load: the word counts the waiters not yet
-//     notified (at most 16383 at once).
+//     spuriously. (Like std, a notify_one may release a thread that started waiting while the
+//     notify was under way; each thread released did see a notify.)
+//   - A notify releases only threads that were waiting when it was issued, whichever waiter the
+//     futex wake happens to reach: the futex promises no order (Linux wakes real-time threads
+//     first), so a thread that the wake reaches but that started waiting after the notify
+//     passes the wake on instead of taking it (see "How a wait ends" below).
+//   - notify_one / notify_all with nobody waiting is one atomic load.
+//   - notify_all wakes every waiter (a futex wake of all); they then queue on the mutex. (The
+//     7add648 version requeued them onto the mutex instead; a requeued waiter still had to read
+//     the condition variable after it was notified, which the destruction rule below forbids.)
 //   - Timed waits never end early and take any duration or clock, like the futex.
 //
-// Under ThreadSanitizer a notify is annotated as a signal that orders nothing (std promises no
-// more): what a waiter reads must be written under the mutex, or TSan reports it. (On the
-// parking-lot backend, a notify that wakes a sleeping waiter still orders it, through the
-// parking lot's own handoff, which TSan sees; see <futon/detail/tsan.hpp>.)
+// Two 32-bit words (8 bytes): `seq_`, advanced by each notify, and `counts_`, the waiters
+// inside and the waiters not yet notified (see below), the futex word waiters sleep on. One
+// word cannot hold a sequence wide enough not to wrap within a waiter's sleep and both counts.
 //
-// Preconditions (checked without NDEBUG): `lock` owns its mutex when passed to wait*; all
-// concurrent waiters use the same mutex (as for std). Not checked: no thread waits when it is
-// destroyed (as for std).
+// Destruction ([thread.condition.condvar]/5): the condition variable may be destroyed as soon as
+// every thread waiting on it has been notified, even if they have not yet woken, and even by
+// the notifier while it still holds the mutex. The destructor then waits until the notified
+// threads have taken their notification (each one's last access to the object); they do that
+// before they re-lock the mutex, so a destructor called under the mutex does not deadlock. After
+// that last access a waiter touches the object only by address (a futex wake for the destructor,
+// harmless on freed memory). A notify's last access is the step that hands out the
+// notification; its wake is by address. Destroying it while a thread waits un-notified stops a
+// debug build.
+//
+// How a wait ends: `counts_` holds `inside` (waiters between registering and leaving) and
+// `unnotified` (those a notify has not yet counted); inside - unnotified is the number of
+// notifications handed out and not yet taken (tokens). A notify advances `seq_` and then counts
+// waiters (unnotified goes down), which hands out the tokens. A waiter that registered at
+// sequence `base` is eligible once it has seen `seq_` != base (and stays so: it was waiting
+// when that notify and every later one was issued), or while unnotified == 0 (every waiter
+// inside is then notified); an eligible waiter takes a token (inside - 1) and returns. A waiter
+// that a wake reached but that is not eligible while tokens remain passes the wake on, once per
+// notify (pass_bit): a wake of all, so the eligible sleepers the wake missed get theirs. A
+// timed-out waiter that is not eligible leaves uncounted (inside - 1, unnotified - 1); if
+// unnotified is already 0, it was counted and takes a token instead (a notify that races a timeout
+// is reported, not lost).
+//
+// Counters (each listed with its width and why wrapping cannot break the contract):
+//   - seq_: 32 bits, one step per notify that finds an un-notified waiter. A waiter compares it
+//     with the value it registered at, so a waiter that slept through exactly 2^32 such
+//     notifies (each taken by other waiters) would see no change: it then still takes a token
+//     once unnotified reaches 0, or becomes eligible at the next notify. It is delayed by one
+//     notify at most, never lost.
+//   - inside and unnotified: 12 bits each: at most 4095 threads waiting at once (checked
+//     without NDEBUG). Each waiter adds one to each when it registers and removes exactly what
+//     it added when it leaves, so neither can drift (the 7add648 version's count could).
+//   - the token epoch in counts_: 6 bits, one step per token step. Waiters sleep on counts_,
+//     and registrations and leaves alone can bring counts_ back to a value a waiter read; the
+//     epoch makes a token step always change it. A waiter could sleep through a token step
+//     only if exactly a multiple of 64 token steps, with registrations and leaves restoring
+//     the counts, happened between its read of counts_ and the futex's own check of it (a
+//     few instructions); it then waits for the next notify (or is woken by a pass).
+//
+// Signal safety: none of the members may be called from a signal handler (the waits lock the
+// mutex; on the parking-lot backend the notifies take a bucket lock).
+//
+// Under ThreadSanitizer a notify is annotated as a signal that orders nothing (std promises no
+// more): what a waiter reads must be written under the mutex, or TSan reports it.
+//
+// Preconditions (checked without NDEBUG): `lock` owns its mutex when passed to wait*; at most
+// 4095 concurrent waiters; no un-notified waiter when it is destroyed. Not checked: all
+// concurrent waiters use the same mutex (as for std).
 #pragma once
 
 #include <atomic>
@@ -45,6 +90,7 @@
 #include <futon/mutex.hpp>
 #include <limits>
 #include <mutex>
+#include <type_traits>
 
 namespace futon {
 
@@ -54,53 +100,28 @@ class basic_condition_variable {
   using mutex_type = basic_mutex<Backend>;
 
   constexpr basic_condition_variable() noexcept = default;
-  // Not checked: the waiter count may stay above zero on an idle condition variable (a timed-out
-  // waiter that raced a notify leaves its count, see withdraw), so it cannot tell real waiters.
-  ~basic_condition_variable() = default;
-  basic_condition_variable(const basic_condition_variable&) = delete;
-  basic_condition_variable& operator=(const basic_condition_variable&) = delete;
-
-  void notify_one() noexcept {
-    // TSan: a notify orders nothing (as for std): its release is hidden; the mutex orders waiters.
-    const detail::tsan::signal_scope annotate(this);
-    // Relaxed load: a waiter registers while holding the mutex; a notifier that changed the
-    // predicate under the same mutex is ordered after it by the mutex (as std requires).
-    std::uint32_t state = word_.load(std::memory_order_relaxed);
-    do {
-      if (waiters_of(state) == 0) return;
-      // One waiter fewer to notify, and a new sequence. Release: a waiter that sees the new
-      // sequence (acquire) sees what we wrote before notifying.
-    } while (!word_.compare_exchange_weak(state, state - one_waiter + sequence_step,
-                                          std::memory_order_release, std::memory_order_relaxed));
-    futex_calls::wake(word_, 1);
-  }
-
-  void notify_all() noexcept {
-    // TSan: as in notify_one.
-    const detail::tsan::signal_scope annotate(this);
-    // Relaxed: as in notify_one.
-    std::uint32_t state = word_.load(std::memory_order_relaxed);
-    std::uint32_t next = 0;
-    do {
-      if (waiters_of(state) == 0) return;
-      // Everyone waiting now is notified, so the count drops to zero; broadcast_bit tells the
-      // one thread we wake to requeue the rest onto its mutex. Release: as in notify_one.
-      next = ((state & ~waiter_mask) + sequence_step) | broadcast_bit;
-    } while (!word_.compare_exchange_weak(state, next, std::memory_order_release,
-                                          std::memory_order_relaxed));
-    if (futex_calls::wake(word_, 1) == 0) {
-      // Nobody was asleep: those about to sleep see the new sequence and return by themselves.
-      // Withdraw the request while the sequence is still ours (waiters registering or timing
-      // out may have changed the count meanwhile). If another notify has come since, leave the
-      // bit: it may be a later notify_all's, and a stale one only makes the next woken thread
-      // requeue the others needlessly. Relaxed: only the bit matters.
-      std::uint32_t state = next;
-      while (
-          (state & broadcast_bit) != 0 && sequence_of(state) == sequence_of(next) &&
-          !word_.compare_exchange_weak(state, state & ~broadcast_bit, std::memory_order_relaxed)) {
+  ~basic_condition_variable() {
+    // Acquire: pairs with each leaving waiter's release, so its accesses happen before ours.
+    std::uint32_t counts = counts_.load(std::memory_order_acquire);
+    while (inside_of(counts) != 0) {
+      FUTON_PRECONDITION(unnotified_of(counts) == 0,
+                         "futon::condition_variable destroyed while a thread waits un-notified");
+      // Sleep until the last notified waiter has taken its notification: it wakes counts_ by
+      // address when it sees destroy_bit. Relaxed CAS: the futex wait re-reads the word and
+      // the acquire load below orders what we then see.
+      const std::uint32_t sleep_on = counts | destroy_bit;
+      if (sleep_on == counts ||
+          counts_.compare_exchange_weak(counts, sleep_on, std::memory_order_relaxed)) {
+        Backend::wait(counts_, sleep_on);
+        counts = counts_.load(std::memory_order_acquire);
       }
     }
   }
+  basic_condition_variable(const basic_condition_variable&) = delete;
+  basic_condition_variable& operator=(const basic_condition_variable&) = delete;
+
+  void notify_one() noexcept { notify(false); }
+  void notify_all() noexcept { notify(true); }
 
   void wait(std::unique_lock<mutex_type>& lock) noexcept { wait_before(lock, nullptr); }
 
@@ -147,107 +168,153 @@ class basic_condition_variable {
   }
 
  private:
-  // The futex, for the notifies' calls, made inside their annotation: TSan checks them (and the
-  // parking lot under them) as ordinary code (see diverted_backend in tsan.hpp).
+  // The notifies' futex calls, made inside their annotation: TSan checks them (and the parking
+  // lot under them) as ordinary code (see diverted_backend in tsan.hpp).
   using futex_calls = detail::tsan::diverted_backend<Backend>;
 
-  // The word: a sequence number advanced by every notify (bits 15-31), the number of waiters
-  // not yet notified (bits 1-14; notify_* with none is a load and nothing else), and a flag.
-  // notify_all woke one waiter to requeue the others onto the mutex (see notify_all).
-  static constexpr std::uint32_t broadcast_bit = 1;
-  static constexpr std::uint32_t one_waiter = 2;
-  static constexpr std::uint32_t waiter_mask = 0x7FFE;
-  static constexpr std::uint32_t max_waiters = waiter_mask / one_waiter;
-  // The sequence wraps after 2^17 notifies; a waiter that slept through exactly that many
-  // (each of which found it counted, so woke someone else first) would miss its own. The
-  // kernel's and the parking lot's FIFO queues wake the oldest waiter first, which rules it out.
-  static constexpr std::uint32_t sequence_step = 0x8000;
+  // counts_ (see the header): inside (bits 0-11), unnotified (bits 12-23), the token epoch
+  // (bits 24-29) and two flags.
+  static constexpr std::uint32_t one_inside = 1;
+  static constexpr std::uint32_t inside_mask = 0xFFF;
+  static constexpr std::uint32_t one_unnotified = 1u << 12;
+  static constexpr std::uint32_t unnotified_mask = 0xFFFu << 12;
+  // Advanced by every token step, so that the futex value a waiter sleeps on cannot come back
+  // by registrations and leaves alone (see the header's Counters).
+  static constexpr std::uint32_t one_epoch = 1u << 24;
+  static constexpr std::uint32_t epoch_mask = 0x3Fu << 24;
+  // A waiter that is not eligible has passed a wake on since the last notify: the others need
+  // not (one wake of all reaches every eligible sleeper). Cleared by every notify.
+  static constexpr std::uint32_t pass_bit = 1u << 30;
+  // The destructor sleeps on counts_ until inside reaches 0.
+  static constexpr std::uint32_t destroy_bit = 1u << 31;
+  static constexpr std::uint32_t max_waiters = inside_mask;
 
-  static constexpr std::uint32_t waiters_of(std::uint32_t state) noexcept {
-    return (state & waiter_mask) / one_waiter;
+  // counts_ after a notify's token step from `counts`: waiters counted, epoch advanced.
+  static constexpr std::uint32_t token_step(std::uint32_t counts, bool all) noexcept {
+    const std::uint32_t counted = all ? counts & ~unnotified_mask : counts - one_unnotified;
+    const std::uint32_t epoch = (counts + one_epoch) & epoch_mask;
+    return (counted & ~(epoch_mask | pass_bit)) | epoch;
   }
-  static constexpr std::uint32_t sequence_of(std::uint32_t state) noexcept {
-    return state & ~(waiter_mask | broadcast_bit);
+
+  static constexpr std::uint32_t inside_of(std::uint32_t counts) noexcept {
+    return counts & inside_mask;
+  }
+  static constexpr std::uint32_t unnotified_of(std::uint32_t counts) noexcept {
+    return (counts & unnotified_mask) / one_unnotified;
+  }
+  static constexpr std::uint32_t tokens_of(std::uint32_t counts) noexcept {
+    return inside_of(counts) - unnotified_of(counts);
+  }
+
+  void notify(bool all) noexcept {
+    // TSan: a notify orders nothing (as for std): its atomics are hidden; the mutex orders
+    // waiters.
+    const detail::tsan::signal_scope annotate(this);
+    // Relaxed load: a waiter registers while holding the mutex; a notifier that changed the
+    // predicate under the same mutex is ordered after it by the mutex (as std requires), and
+    // one that did not is not owed that waiter.
+    std::uint32_t counts = counts_.load(std::memory_order_relaxed);
+    if (unnotified_of(counts) == 0) return;
+    // First the sequence, then the tokens: a waiter can take a token only after the step that
+    // hands it out, which is then our last access to the object (the wake below is by
+    // address), so a waiter may return and destroy the object at once; and the token step is
+    // a change of counts_, the word waiters sleep on, so none sleeps through it. Relaxed: the
+    // release below publishes it.
+    seq_.fetch_add(1, std::memory_order_relaxed);
+    do {
+      // They all left meanwhile (timed out): the sequence step alone is harmless.
+      if (unnotified_of(counts) == 0) return;
+      // Release: a waiter that reads this counts_ value (acquire) reads our seq_ step too.
+    } while (!counts_.compare_exchange_weak(counts, token_step(counts, all),
+                                            std::memory_order_release, std::memory_order_relaxed));
+    futex_calls::wake(counts_, all ? std::numeric_limits<std::size_t>::max() : 1);
   }
 
   // Waits for a notify (true) or until `limit` (false); `lock` is re-locked either way.
   bool wait_before(std::unique_lock<mutex_type>& lock, const detail::deadline* limit) noexcept {
     FUTON_PRECONDITION(lock.owns_lock(),
                        "futon::condition_variable::wait: the lock does not own its mutex");
-    mutex_type& m = *lock.mutex();
+    // The sequence before we register: any notify that counts us (its token step comes after
+    // our registration) advanced it after this read, so we are eligible for its token; and a
+    // notify that passes its "anyone un-notified?" check had a waiter registered before it,
+    // whose base is older than its sequence step, so every token has an eligible taker.
+    // Relaxed: the registration below and the mutex order what matters.
+    const std::uint32_t base = seq_.load(std::memory_order_relaxed);
     // Register while holding the mutex, so a notifier that changes the predicate under the
-    // mutex afterwards counts us. Relaxed: the mutex orders it (see notify_one).
+    // mutex afterwards counts us. Relaxed: the mutex orders it (see notify).
     const std::uint32_t registered =
-        word_.fetch_add(one_waiter, std::memory_order_relaxed) + one_waiter;
-    FUTON_PRECONDITION(waiters_of(registered) != 0,
-                       "futon::condition_variable: more than 16383 waiters at once");
-    m.unlock();
+        counts_.fetch_add(one_inside | one_unnotified, std::memory_order_relaxed);
+    FUTON_PRECONDITION(inside_of(registered) < max_waiters,
+                       "futon::condition_variable: more than 4095 waiters at once");
+    lock.mutex()->unlock();
 
-    bool notified = false;
-    std::uint32_t expected = registered;
+    enum class outcome : std::uint8_t { waiting, notified, timed_out };
+    outcome result = outcome::waiting;
+    // A notify has been issued since we registered: every token handed out from now on may be
+    // ours, since we were waiting when it was issued. Once true, it stays true (a waiter that
+    // finds every token taken waits for the next one, still eligible).
+    bool eligible = false;
+    bool timed_out = false;
+    bool woken = false;      // we have returned from a futex wait: a wake may have reached us
+    std::uint32_t left = 0;  // counts_ as our leaving RMW found it
     for (;;) {
-      const bool timed_out = limit != nullptr && !Backend::wait_until(word_, expected, *limit);
-      if (limit == nullptr) Backend::wait(word_, expected);
-      // Acquire: pairs with the notifier's release, so its writes before notifying are visible.
-      const std::uint32_t now = word_.load(std::memory_order_acquire);
-      if (sequence_of(now) != sequence_of(registered)) {
-        notified = true;
-        if ((now & broadcast_bit) != 0) requeue_onto(m, now);
-        break;
-      }
-      if (timed_out && withdraw(registered)) break;
-      if (timed_out) {  // a notify came after all, between the timeout and our withdrawal
-        notified = true;
-        break;
-      }
-      // No notify yet, so this return was spurious - or a past broadcast requeued us onto the
-      // mutex (its requeue moves every thread waiting on the word) and an unlock woke us there.
-      // In that case the unlock's wake was meant to continue the chain: pass it on.
-      m.pass_wake_on();
-      expected = now;
-    }
-    // We may be the sleeper an unlock of `m` woke (after a requeue): lock as that thread.
-    m.lock_after_wake();
-    return notified;
-  }
-
-  // A timed-out waiter uncounts itself - unless a notify has come since it registered, which
-  // may have counted it already: then it reports the notify (false here) instead, so the count
-  // never drops below the waiters really left (an undercount would make a notify skip one).
-  bool withdraw(std::uint32_t registered) noexcept {
-    std::uint32_t state = word_.load(std::memory_order_relaxed);
-    do {
-      if (sequence_of(state) != sequence_of(registered)) return false;
-      // Relaxed: only the count changes; no data is handed over.
-    } while (!word_.compare_exchange_weak(state, state - one_waiter, std::memory_order_relaxed));
-    return true;
-  }
-
-  // The woken thread of a notify_all moves every other waiter onto the mutex's queue.
-  void requeue_onto(mutex_type& m, std::uint32_t state) noexcept {
-    // Claim the broadcast, so that exactly one thread performs it. Relaxed: only the bit.
-    while ((state & broadcast_bit) != 0) {
-      if (word_.compare_exchange_weak(state, state & ~broadcast_bit, std::memory_order_relaxed)) {
-        for (;;) {
-          // The requeue fails only if the word changed (another notify) since we read it:
-          // read it again and retry, so no waiter of this broadcast stays behind.
-          const std::uint32_t current = word_.load(std::memory_order_relaxed);
-          if (Backend::requeue(word_, current, m.word_, 0,
-                               std::numeric_limits<std::size_t>::max())) {
-            break;
-          }
+      // counts_ first, then seq_: if the sequence we read is older than a notify, so is the
+      // counts_ value, and that notify's token step changes counts_ from it, which the futex
+      // wait below (on counts_, expecting this value) sees. Acquire: pairs with the notify's
+      // release token step, so that if we read its counts_ we also read its seq_ step (and the
+      // seq_ load cannot move before this one). The counts_ RMW decides what we take.
+      std::uint32_t counts = counts_.load(std::memory_order_acquire);
+      eligible = eligible || seq_.load(std::memory_order_relaxed) != base;
+      const bool may_take = eligible || unnotified_of(counts) == 0;
+      std::uint32_t next = 0;
+      outcome if_done = outcome::waiting;
+      if (may_take && tokens_of(counts) > 0) {
+        next = counts - one_inside;  // take a token
+        if_done = outcome::notified;
+      } else if (timed_out) {
+        // Not counted by any notify (unnotified > 0 here: at 0 we may take a token).
+        next = counts - one_inside - one_unnotified;
+        if_done = outcome::timed_out;
+      } else if (woken && tokens_of(counts) > 0 && (counts & pass_bit) == 0) {
+        next = counts | pass_bit;  // a wake meant for an eligible waiter may have reached us
+      } else {
+        // Wait for a notify: its token step changes counts_ from the value we read.
+        if (limit == nullptr) {
+          Backend::wait(counts_, counts);
+        } else {
+          timed_out = !Backend::wait_until(counts_, counts, *limit);
         }
-        m.note_requeued_sleepers();
-        return;
+        woken = true;
+        continue;
       }
+      // Release: when this is our leaving step, our accesses to the object happen before the
+      // destructor's acquire load. Relaxed on failure: we read both words again.
+      if (!counts_.compare_exchange_weak(counts, next, std::memory_order_release,
+                                         std::memory_order_relaxed)) {
+        continue;
+      }
+      if (if_done != outcome::waiting) {
+        result = if_done;
+        left = counts;
+        break;
+      }
+      // Pass it on: one wake of all reaches every eligible sleeper the wake may have missed.
+      Backend::wake(counts_, std::numeric_limits<std::size_t>::max());
     }
+    // Our leaving RMW was our last access to the object; wake the destructor by address.
+    if ((left & destroy_bit) != 0 && inside_of(left) == 1) {
+      Backend::wake(counts_, std::numeric_limits<std::size_t>::max());
+    }
+    lock.mutex()->lock();
+    return result == outcome::notified;
   }
 
-  detail::word_t<Backend> word_{0};
+  detail::word_t<Backend> seq_{0};
+  detail::word_t<Backend> counts_{0};
 };
 
 using condition_variable = basic_condition_variable<backend::default_backend>;
 
-static_assert(sizeof(condition_variable) == 4, "futon::condition_variable is one 32-bit word");
+static_assert(sizeof(condition_variable) == 8, "futon::condition_variable is two 32-bit words");
 
 }  // namespace futon

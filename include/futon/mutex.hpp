@@ -14,13 +14,27 @@
 //     sleeps on the futex word.
 //   - Eventual fairness: a thread that has waited more than 1 ms marks the mutex "starving";
 //     from then on nobody barges in, and the next unlock hands the lock straight to it.
-//   - An unlock wakes at most one sleeper, and none while a woken one has not yet run (the WOKEN
-//     bit, as in Go's sync.Mutex): a burst of unlocks costs one system call, not one each.
+//   - An unlock wakes at most one sleeper, and a burst of unlocks before the woken thread has
+//     run wakes nobody else: the unlock that wakes clears the "sleepers" bit in its releasing
+//     compare-and-swap, and the woken thread sets it again.
 //   - Timed members never give up early and take any duration or clock (zero, negative and past
 //     timeouts try once; duration::max() waits forever).
 //
 // Preconditions, checked in builds without NDEBUG (message, then abort): unlock() only by the
-// thread that holds the mutex; the mutex is unlocked and has no waiters when destroyed.
+// thread that holds the mutex; the mutex is not locked when destroyed. Not checked: that no
+// thread waits in it then (the sleepers bit may outlive a waiter that timed out).
+//
+// Destruction: as for std::mutex, the mutex may be destroyed as soon as it is unlocked and no
+// thread is inside one of its members, even while the thread that unlocked it last is still
+// returning from unlock(): once unlock's releasing compare-and-swap has landed, it touches the
+// mutex only by address (a futex wake, which is harmless on freed memory). So a reference count
+// that drops to zero under the lock may free the object right after its unlock().
+//
+// Counters: none (the word is a set of bits; nothing counts or wraps).
+//
+// Signal safety: none of the members may be called from a signal handler (a handler that
+// interrupts the holder would deadlock, as with std::mutex). unlock() on the parking-lot
+// backend may take a bucket lock.
 //
 // Under ThreadSanitizer it is annotated as a mutex (<futon/detail/tsan.hpp>): TSan orders
 // critical sections by it alone, names it in race reports, and reports lock-order inversions,
@@ -45,9 +59,6 @@
 namespace futon {
 
 template <futex_backend Backend>
-class basic_condition_variable;
-
-template <futex_backend Backend>
 class basic_mutex {
  public:
   constexpr basic_mutex() noexcept {
@@ -55,8 +66,11 @@ class basic_mutex {
     if (!std::is_constant_evaluated()) detail::tsan::mutex_create(this, detail::tsan::not_static);
   }
   ~basic_mutex() {
-    FUTON_PRECONDITION(word_.load(std::memory_order_relaxed) == 0,
-                       "futon::mutex destroyed while locked or with waiters");
+    // Only locked_bit (and the starvation bits, which a waiter holds) mean misuse: parked_bit
+    // may outlive a waiter that timed out, on an idle mutex.
+    FUTON_PRECONDITION(
+        (word_.load(std::memory_order_relaxed) & (locked_bit | starving_bit | handoff_bit)) == 0,
+        "futon::mutex destroyed while locked or with waiters");
     // TSan: retire it (it reports one destroyed while held, where the check above is compiled out).
     detail::tsan::mutex_destroy(this, detail::tsan::not_static);
   }
@@ -70,7 +84,7 @@ class basic_mutex {
     // Acquire: the critical section sees everything the previous holder wrote before unlock.
     if (!word_.compare_exchange_weak(expected, locked_bit, std::memory_order_acquire,
                                      std::memory_order_relaxed)) {
-      lock_contended(nullptr, false);
+      lock_contended(nullptr);
     }
     // TSan: held: acquire what the last unlock released.
     detail::tsan::mutex_post_lock(this, detail::tsan::no_flags);
@@ -123,35 +137,30 @@ class basic_mutex {
   }
 
  private:
-  friend class basic_condition_variable<Backend>;
-
   // The futex, for calls made inside an annotated lock, unlock or signal: TSan checks them (and
   // the parking lot under them) as ordinary code (see diverted_backend in tsan.hpp).
   using futex_calls = detail::tsan::diverted_backend<Backend>;
 
-  // The word: bits, all changed by compare-and-swap so that each change is decided on the
-  // state it replaces.
+  // The word: bits, all changed by compare-and-swap (or one fetch_or) so that each change is
+  // decided on the state it replaces.
   static constexpr std::uint32_t locked_bit = 1;
   // Threads may be asleep on the word. Set by a thread before it sleeps (its futex wait expects
-  // it, so it cannot sleep on a word without it), and by condition_variable before it requeues
-  // waiters here. An unlock that wakes a sleeper clears it; the woken thread sets it again when
-  // it takes the lock or sleeps, since others may still sleep (Drepper's "Futexes Are Tricky"
-  // mutex keeps its "contended" state the same way). Set needlessly, it costs one futile wake.
+  // it, so it cannot sleep on a word without it). An unlock that finds it clears it in its
+  // releasing CAS and then wakes one sleeper by address; the woken thread sets it again when it
+  // takes the lock or sleeps, since others may still sleep (Drepper's "Futexes Are Tricky"
+  // mutex keeps its "contended" state the same way). A burst of unlocks before the woken thread
+  // runs wakes nobody else: the first one cleared the bit. Set needlessly (a waiter that timed
+  // out leaves it behind), it costs one futile wake, which clears it.
   static constexpr std::uint32_t parked_bit = 2;
-  // An unlock has woken a sleeper that has not yet tried the lock: later unlocks wake nobody, so
-  // a burst of unlocks costs one wake. Cleared by whoever returns from a wait (any returning
-  // thread may have been the woken one; clearing it needlessly only allows an extra wake) or by
-  // the unlock itself when its wake found nobody.
-  static constexpr std::uint32_t woken_bit = 4;
   // A waiter has waited longer than starvation_ns: nobody else may take the lock, and unlock
   // sets handoff_bit (keeping locked_bit) so that the lock passes straight to that waiter.
-  static constexpr std::uint32_t starving_bit = 8;
-  static constexpr std::uint32_t handoff_bit = 16;
+  static constexpr std::uint32_t starving_bit = 4;
+  static constexpr std::uint32_t handoff_bit = 8;
   // The starving waiter gave up yielding and sleeps on the word: the handoff must wake it. The
   // futex cannot wake one chosen thread, so that handoff wakes every sleeper; the others find
   // the lock still held and sleep again. It happens only when a critical section outlasts
   // starving_yield_limit yields, at most once per starvation episode.
-  static constexpr std::uint32_t starving_sleeps_bit = 32;
+  static constexpr std::uint32_t starving_sleeps_bit = 16;
   static constexpr int starving_yield_limit = 16;
   static constexpr std::uint32_t starving_bits = starving_bit | starving_sleeps_bit;
   static constexpr std::int64_t starvation_ns = 1'000'000;
@@ -163,7 +172,7 @@ class basic_mutex {
     // Acquire: as in lock().
     if (word_.compare_exchange_weak(expected, locked_bit, std::memory_order_acquire,
                                     std::memory_order_relaxed) ||
-        lock_contended(&limit, false)) {
+        lock_contended(&limit)) {
       // TSan: held: acquire what the last unlock released.
       detail::tsan::mutex_post_lock(this, detail::tsan::try_lock);
       FUTON_NOTE_LOCKED(this);
@@ -174,12 +183,14 @@ class basic_mutex {
     return false;
   }
 
-  // The slow path of every lock. `limit` == nullptr waits forever. `after_wake`: the caller has
-  // just returned from a futex wait (condition_variable) and may be the thread an unlock woke.
-  bool lock_contended(const detail::deadline* limit, bool after_wake) noexcept {
+  // The slow path of every lock. `limit` == nullptr waits forever.
+  bool lock_contended(const detail::deadline* limit) noexcept {
     int spins = 0;
-    bool may_be_woken = after_wake;  // we may owe the mutex the clearing of woken_bit
-    bool starving = false;           // we own starving_bit
+    // We have returned from a futex wait: an unlock may have woken us, clearing parked_bit
+    // while others still sleep, so we owe the word that bit back (when we take the lock, sleep
+    // again or give up).
+    bool slept = false;
+    bool starving = false;  // we own starving_bit
     int starving_yields = 0;
     std::int64_t waiting_since = 0;  // steady ns of our first sleep, for the starvation check
     for (;;) {
@@ -196,9 +207,9 @@ class basic_mutex {
       if ((state & locked_bit) == 0 && (starving || (state & starving_bit) == 0)) {
         std::uint32_t next = state | locked_bit;
         if (starving) next &= ~starving_bits;
-        // If we may be the woken thread, retire woken_bit and re-mark parked_bit: others may
-        // still sleep, and our unlock must then wake the next one.
-        if (may_be_woken) next = (next & ~woken_bit) | parked_bit;
+        // Having slept, re-mark parked_bit: others may still sleep, and our unlock must then
+        // wake the next one.
+        if (slept) next |= parked_bit;
         // Acquire: as in lock().
         if (word_.compare_exchange_weak(state, next, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
@@ -207,7 +218,7 @@ class basic_mutex {
         continue;
       }
 
-      if (limit != nullptr && limit->has_passed()) return give_up(may_be_woken, starving);
+      if (limit != nullptr && limit->has_passed()) return give_up(slept, starving);
 
       if (starving) {
         // We are next in line. Let the holder run (most critical sections end within a few
@@ -223,11 +234,10 @@ class basic_mutex {
             !word_.compare_exchange_weak(state, sleep_on, std::memory_order_relaxed)) {
           continue;
         }
-        if (limit == nullptr) {
-          futex_calls::wait(word_, sleep_on);
-        } else if (!futex_calls::wait_until(word_, sleep_on, *limit)) {
-          return give_up(false, true);
-        }
+        const bool woken = limit == nullptr ? (futex_calls::wait(word_, sleep_on), true)
+                                            : futex_calls::wait_until(word_, sleep_on, *limit);
+        slept = true;
+        if (!woken) return give_up(true, true);
         continue;
       }
       // Spin only while nobody sleeps: with sleepers queued, spinning would let us barge ahead
@@ -237,45 +247,40 @@ class basic_mutex {
         detail::cpu_relax();
         continue;
       }
-      if (waiting_since != 0 && may_be_woken && (state & starving_bit) == 0 &&
+      if (slept && (state & starving_bit) == 0 &&
           detail::backend_now_ns<Backend>() - waiting_since > starvation_ns) {
-        // Retiring woken_bit re-marks parked_bit: the unlock that woke us cleared it, and others
-        // may still sleep. Relaxed: only the bits matter; the lock is acquired by a CAS above.
-        std::uint32_t next = (state | starving_bit | parked_bit) & ~woken_bit;
-        if (word_.compare_exchange_weak(state, next, std::memory_order_relaxed)) {
+        // Becoming starving re-marks parked_bit: an unlock may have cleared it to wake us, and
+        // others may still sleep. Relaxed: only the bits matter; the lock is acquired by a CAS
+        // above.
+        if (word_.compare_exchange_weak(state, state | starving_bit | parked_bit,
+                                        std::memory_order_relaxed)) {
           starving = true;
-          may_be_woken = false;
         }
         continue;
       }
 
-      // Sleep. The word we sleep on must carry parked_bit, so the holder's unlock will wake us;
-      // retire woken_bit in the same step if it may be ours.
-      std::uint32_t sleep_on = state | parked_bit;
-      if (may_be_woken) sleep_on &= ~woken_bit;
+      // Sleep. The word we sleep on must carry parked_bit, so the holder's unlock will wake us.
+      const std::uint32_t sleep_on = state | parked_bit;
       // Relaxed: the futex wait re-reads the word itself; nothing else is published here.
       if (sleep_on != state &&
           !word_.compare_exchange_weak(state, sleep_on, std::memory_order_relaxed)) {
         continue;
       }
-      may_be_woken = false;
-      if (waiting_since == 0) {
-        waiting_since = detail::backend_now_ns<Backend>();
-      }
-      if (limit == nullptr) {
-        futex_calls::wait(word_, sleep_on);
-      } else if (!futex_calls::wait_until(word_, sleep_on, *limit)) {
-        // Timed out: no wake counted us, so we owe nothing; our parked_bit stays (harmless).
-        return give_up(false, false);
-      }
-      may_be_woken = true;
+      if (waiting_since == 0) waiting_since = detail::backend_now_ns<Backend>();
+      const bool woken = limit == nullptr ? (futex_calls::wait(word_, sleep_on), true)
+                                          : futex_calls::wait_until(word_, sleep_on, *limit);
+      slept = true;
+      // Timed out: an unlock may still have woken us just before (and cleared parked_bit), so
+      // give_up hands the wake on.
+      if (!woken) return give_up(true, false);
     }
   }
 
-  // A timed lock gives up. Hand back what we may hold: woken_bit (so the next unlock wakes
-  // someone, and if the lock is free now, wake someone ourselves) and starving_bit.
-  bool give_up(bool may_be_woken, bool starving) noexcept {
-    if (!may_be_woken && !starving) return false;
+  // A timed lock gives up (the caller is still inside try_lock_*, so the mutex is alive). Hand
+  // back what we may hold: parked_bit, if we slept (so the next unlock wakes someone, and if
+  // the lock is free now, wake someone ourselves), and starving_bit.
+  bool give_up(bool slept, bool starving) noexcept {
+    if (!slept && !starving) return false;
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     for (;;) {
       if (starving && (state & handoff_bit) != 0) {
@@ -288,7 +293,7 @@ class basic_mutex {
         continue;
       }
       std::uint32_t next = state & ~(starving ? starving_bits : 0u);
-      if (may_be_woken) next = (next & ~woken_bit) | parked_bit;
+      if (slept) next |= parked_bit;
       // Relaxed: no data is handed over by this change.
       if (word_.compare_exchange_weak(state, next, std::memory_order_relaxed)) break;
     }
@@ -296,6 +301,9 @@ class basic_mutex {
     return false;
   }
 
+  // After the releasing CAS, an unlock touches the mutex only by address (a futex wake), never
+  // its word: the moment that CAS lands, another thread may lock, unlock and destroy the mutex
+  // (a reference count that drops to zero under the lock, as POSIX and std allow).
   void unlock_contended() noexcept {
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     for (;;) {
@@ -311,83 +319,30 @@ class basic_mutex {
         }
         continue;
       }
-      const bool wake = (state & parked_bit) != 0 && (state & woken_bit) == 0;
-      std::uint32_t next = state & ~locked_bit;
-      if (wake) next = (next & ~parked_bit) | woken_bit;
-      // Release: publishes our critical section to the next holder.
-      if (word_.compare_exchange_weak(state, next, std::memory_order_release,
-                                      std::memory_order_relaxed)) {
-        if (wake) wake_one();
+      // Release: publishes our critical section to the next holder. Clearing parked_bit in the
+      // same step is what lets us wake without looking at the word again: the woken thread (or,
+      // if the wake finds nobody, a thread about to sleep, whose futex wait then fails on the
+      // changed word) sets it again.
+      if (word_.compare_exchange_weak(state, state & ~(locked_bit | parked_bit),
+                                      std::memory_order_release, std::memory_order_relaxed)) {
+        if ((state & parked_bit) != 0) futex_calls::wake(word_, 1);
         return;
       }
     }
   }
 
-  // Wakes one sleeper after woken_bit was set for it. If nobody was asleep (those about to sleep
-  // will find the word changed and look again), retire woken_bit so a later unlock can wake.
-  // While woken_bit was set, unlocks woke nobody: if a thread went to sleep meanwhile and the
-  // lock is free now, nobody else will wake it, so keep woken_bit and wake again (the SPIN model
-  // models/mutex.pml found this interleaving).
-  void wake_one() noexcept {
-    while (futex_calls::wake(word_, 1) == 0) {
-      std::uint32_t state = word_.load(std::memory_order_relaxed);
-      for (;;) {
-        // Someone returning from a wait retired it already and took the duty over.
-        if ((state & woken_bit) == 0) return;
-        const bool sleeper_behind_free_lock =
-            (state & locked_bit) == 0 && (state & parked_bit) != 0;
-        const std::uint32_t next =
-            sleeper_behind_free_lock ? state & ~parked_bit : state & ~woken_bit;
-        // Relaxed: only the bits matter; the woken thread acquires with its own CAS.
-        if (word_.compare_exchange_weak(state, next, std::memory_order_relaxed)) {
-          if (!sleeper_behind_free_lock) return;
-          break;  // wake again, still holding woken_bit
-        }
-      }
-    }
-  }
-
-  // If sleepers may exist, nobody holds the lock and no woken thread is on its way, wake one:
-  // otherwise nobody would (there is no holder to unlock). Used after giving up a wait and after
-  // a condition_variable requeued its waiters here.
+  // If sleepers may exist and nobody holds the lock, wake one: otherwise nobody would (there
+  // is no holder to unlock). Used by a thread that gives up a timed wait.
   void wake_one_if_unlocked() noexcept {
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     for (;;) {
-      if ((state & (locked_bit | woken_bit)) != 0 || (state & parked_bit) == 0) return;
+      if ((state & locked_bit) != 0 || (state & parked_bit) == 0) return;
       // Relaxed: no data is handed over; the woken thread acquires with its own CAS.
-      if (word_.compare_exchange_weak(state, (state & ~parked_bit) | woken_bit,
-                                      std::memory_order_relaxed)) {
-        wake_one();
+      if (word_.compare_exchange_weak(state, state & ~parked_bit, std::memory_order_relaxed)) {
+        futex_calls::wake(word_, 1);
         return;
       }
     }
-  }
-
-  // condition_variable has moved sleepers onto the word: make sure one of them gets woken.
-  void note_requeued_sleepers() noexcept {
-    // TSan: our own bookkeeping, like an unlock's wake: hidden, its futex calls diverted.
-    const detail::tsan::signal_scope annotate(this);
-    // Relaxed RMW: if locked_bit was set, the holder's unlock CAS comes later in this word's
-    // modification order and so sees parked_bit; if not, we wake one ourselves.
-    const std::uint32_t state = word_.fetch_or(parked_bit, std::memory_order_relaxed);
-    if ((state & locked_bit) == 0) wake_one_if_unlocked();
-  }
-
-  // For a thread that may have been woken from the word but will not take the lock now: pass
-  // the wake on, as give_up does.
-  void pass_wake_on() noexcept {
-    // TSan: our own bookkeeping, like an unlock's wake: hidden, its futex calls diverted.
-    const detail::tsan::signal_scope annotate(this);
-    static_cast<void>(give_up(true, false));
-  }
-
-  void lock_after_wake() noexcept {
-    // TSan: condition_variable relocks through here, not lock(): the same annotations as lock().
-    detail::tsan::mutex_pre_lock(this, detail::tsan::no_flags);
-    lock_contended(nullptr, true);
-    // TSan: held: acquire what the last unlock released.
-    detail::tsan::mutex_post_lock(this, detail::tsan::no_flags);
-    FUTON_NOTE_LOCKED(this);
   }
 
   detail::word_t<Backend> word_{0};

@@ -16,13 +16,29 @@
 //   - Uncontended lock_shared/unlock_shared and lock/unlock are one atomic RMW each; no system
 //     call unless somebody sleeps.
 //   - Timed members never give up early and take any duration or clock.
-//   - At most 2^30 - 1 concurrent readers.
+//   - At most 2^29 - 1 concurrent readers (checked without NDEBUG).
 //
-// Two 32-bit words (8 bytes): the state, and a counter the draining writer sleeps on, so that
-// readers leaving never wake the threads queued for the state and vice versa.
+// One 32-bit word. The draining writer sleeps on it too: the last reader's leaving must be its
+// last access, and a futex wait can only watch the word the reader changes. So when the last
+// reader leaves while the writer sleeps, its wake (by address) reaches everyone asleep on the
+// word; threads queued behind the writer find it still claimed and sleep again. That costs one
+// futile wake of each of them per drain in which the writer had to sleep, and buys the
+// lifetime rule below (the 7add648 version kept a second word for the writer, and wrote it after
+// the reader's releasing step).
+//
+// Destruction: as for std::shared_mutex, it may be destroyed once it is unlocked and no thread
+// is inside a member, even while the thread that unlocked it last is still returning: after
+// unlock's or unlock_shared's releasing read-modify-write, they touch it only by address (a
+// futex wake, harmless on freed memory).
+//
+// Counters: the reader count (29 bits) cannot wrap: lock_shared refuses the 2^29-th reader in
+// debug builds; beyond that is a precondition violation, as for std.
+//
+// Signal safety: none of the members may be called from a signal handler. On the parking-lot
+// backend the unlocks may take a bucket lock.
 //
 // Preconditions (checked without NDEBUG): unlock/unlock_shared only by a holder of that kind;
-// not destroyed while held or waited for.
+// not destroyed while held.
 //
 // Under ThreadSanitizer it is annotated as a reader-writer lock (<futon/detail/tsan.hpp>): an
 // exclusive holder is ordered after every earlier holder, a shared holder only after earlier
@@ -52,8 +68,9 @@ class basic_shared_mutex {
     if (!std::is_constant_evaluated()) detail::tsan::mutex_create(this, detail::tsan::not_static);
   }
   ~basic_shared_mutex() {
-    FUTON_PRECONDITION(state_.load(std::memory_order_relaxed) == 0,
-                       "futon::shared_mutex destroyed while held or with waiters");
+    // parked_bit may outlive a waiter that timed out; a holder is what the check can see.
+    FUTON_PRECONDITION((state_.load(std::memory_order_relaxed) & (writer_bit | max_readers)) == 0,
+                       "futon::shared_mutex destroyed while held");
     // TSan: retire it (it reports one destroyed while held, where the check above is compiled out).
     detail::tsan::mutex_destroy(this, detail::tsan::not_static);
   }
@@ -63,7 +80,7 @@ class basic_shared_mutex {
   // Exclusive ownership.
 
   void lock() noexcept {
-    // TSan: the words' atomics are hidden until post_lock, which alone orders us (see tsan.hpp).
+    // TSan: the word's atomics are hidden until post_lock, which alone orders us (see tsan.hpp).
     detail::tsan::mutex_pre_lock(this, detail::tsan::no_flags);
     static_cast<void>(lock_before(nullptr));
     // TSan: held: acquire what the last writer and every reader since released.
@@ -103,10 +120,10 @@ class basic_shared_mutex {
     FUTON_PRECONDITION((state_.load(std::memory_order_relaxed) & writer_bit) != 0,
                        "futon::shared_mutex::unlock: the mutex is not locked exclusively");
     FUTON_CHECK_UNLOCK(this, "futon::shared_mutex::unlock: the calling thread does not hold it");
-    // TSan: release the critical section to the next locker (the words' atomics are hidden).
+    // TSan: release the critical section to the next locker (the word's atomics are hidden).
     detail::tsan::mutex_pre_unlock(this, detail::tsan::no_flags);
     release_writer();
-    // TSan: the words' atomics and futex calls above order nothing by themselves.
+    // TSan: the word's atomics and futex calls above order nothing by themselves.
     detail::tsan::mutex_post_unlock(this, detail::tsan::no_flags);
   }
 
@@ -144,17 +161,17 @@ class basic_shared_mutex {
     // TSan: a shared unlock releases to the next writer only.
     detail::tsan::mutex_pre_unlock(this, detail::tsan::read_lock);
     // Release: our reads happen before a writer's writes. The RMW also tells us, atomically,
-    // whether a writer is waiting for us to leave.
+    // whether a writer sleeps waiting for us to leave. It is our last access to the word: a
+    // writer may take the lock, unlock and destroy the mutex right after it.
     const std::uint32_t before = state_.fetch_sub(one_reader, std::memory_order_release);
     FUTON_PRECONDITION(readers_of(before) != 0,
                        "futon::shared_mutex::unlock_shared: the mutex is not locked shared");
-    if ((before & writer_bit) != 0 && readers_of(before) == 1) {
-      // We were the last reader a claiming writer waits for. Release: pairs with the writer's
-      // acquire load of drain_, so it then sees our decrement of the count (see lock_before).
-      drain_.fetch_add(1, std::memory_order_release);
-      futex_calls::wake(drain_, 1);
+    if (readers_of(before) == 1 && (before & writer_sleeps_bit) != 0) {
+      // We were the last reader the claiming writer sleeps for. By address only; everyone
+      // asleep on the word wakes (the futex cannot pick the writer; see the header).
+      futex_calls::wake(state_, std::numeric_limits<std::size_t>::max());
     }
-    // TSan: the words' atomics and futex calls above order nothing by themselves.
+    // TSan: the word's atomics and futex calls above order nothing by themselves.
     detail::tsan::mutex_post_unlock(this, detail::tsan::read_lock);
   }
 
@@ -168,8 +185,11 @@ class basic_shared_mutex {
   // Threads sleep on state_ until writer_bit clears (set by each before it sleeps; cleared,
   // with a wake of all, by the writer's release: everyone asleep waits for exactly that).
   static constexpr std::uint32_t parked_bit = 1u << 30;
+  // The claiming writer sleeps until the readers inside have left (set by it before it sleeps;
+  // the last reader out wakes the word; cleared by the writer's release).
+  static constexpr std::uint32_t writer_sleeps_bit = 1u << 29;
   static constexpr std::uint32_t one_reader = 1;
-  static constexpr std::uint32_t max_readers = parked_bit - 1;
+  static constexpr std::uint32_t max_readers = writer_sleeps_bit - 1;
 
   static constexpr std::uint32_t readers_of(std::uint32_t state) noexcept {
     return state & max_readers;
@@ -224,20 +244,29 @@ class basic_shared_mutex {
     if (!wait_and_update(limit, [](std::uint32_t state) { return state | writer_bit; })) {
       return false;
     }
+    std::uint32_t state = state_.load(std::memory_order_acquire);
     for (;;) {
-      // Acquire on drain_ pairs with the last reader's release: if we read its bump, we see
-      // its decrement below. If we read an older value, the futex wait returns at once when
-      // the bump has happened since, so no wake is lost.
-      const std::uint32_t generation = drain_.load(std::memory_order_acquire);
-      // Acquire: the leaving readers' reads happen before our writes.
-      if (readers_of(state_.load(std::memory_order_acquire)) == 0) return true;
+      // Acquire (every load of the state here): the leaving readers' reads happen before our
+      // writes (their fetch_sub is a release).
+      if (readers_of(state) == 0) return true;
+      // Sleep only on a word that carries writer_sleeps_bit, so the last reader wakes us. A
+      // reader leaving between our load and the wait changes the word: the wait returns at
+      // once. Acquire on the CAS as well: a failure reloads `state`, which we may return on.
+      const std::uint32_t sleep_on = state | writer_sleeps_bit;
+      if (sleep_on != state &&
+          !state_.compare_exchange_weak(state, sleep_on, std::memory_order_acquire,
+                                        std::memory_order_acquire)) {
+        continue;
+      }
       if (limit == nullptr) {
-        futex_calls::wait(drain_, generation);
-      } else if (!futex_calls::wait_until(drain_, generation, *limit)) {
-        if (readers_of(state_.load(std::memory_order_acquire)) == 0) return true;
+        futex_calls::wait(state_, sleep_on);
+      } else if (!futex_calls::wait_until(state_, sleep_on, *limit)) {
+        state = state_.load(std::memory_order_acquire);
+        if (readers_of(state) == 0) return true;
         release_writer();  // give the claim back and let the readers it held back in
         return false;
       }
+      state = state_.load(std::memory_order_acquire);
     }
   }
 
@@ -288,22 +317,23 @@ class basic_shared_mutex {
 
   void release_writer() noexcept {
     // Release: publishes the writer's critical section. Everyone asleep on state_ waits for
-    // writer_bit to clear, so wake them all; they set parked_bit again if they sleep again.
+    // writer_bit to clear, so wake them all (by address: this RMW is our last access); they set
+    // parked_bit again if they sleep again. writer_sleeps_bit is ours (only the claiming writer
+    // sets it), so it goes too.
     const std::uint32_t before =
-        state_.fetch_and(~(writer_bit | parked_bit), std::memory_order_release);
+        state_.fetch_and(~(writer_bit | parked_bit | writer_sleeps_bit), std::memory_order_release);
     if ((before & parked_bit) != 0) {
       futex_calls::wake(state_, std::numeric_limits<std::size_t>::max());
     }
   }
 
   detail::word_t<Backend> state_{0};
-  detail::word_t<Backend> drain_{0};
 };
 
 using shared_mutex = basic_shared_mutex<backend::default_backend>;
 // std::shared_timed_mutex's name, for code that spells it out.
 using shared_timed_mutex = shared_mutex;
 
-static_assert(sizeof(shared_mutex) == 8, "futon::shared_mutex is two 32-bit words");
+static_assert(sizeof(shared_mutex) == 4, "futon::shared_mutex is one 32-bit word");
 
 }  // namespace futon

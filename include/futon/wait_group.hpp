@@ -26,7 +26,20 @@
 // One word, not two (the "at most 8 bytes" the count might have used): the done() that reaches
 // zero must touch the wait_group for the last time in the same atomic step that publishes the
 // zero, because a waiter may return and destroy the wait_group right after (the futex wake that
-// follows may touch freed memory; the futex contract makes that harmless).
+// follows is by address; the futex contract makes that harmless on freed memory).
+//
+// Destruction: a wait_group may be destroyed by a thread whose wait() returned, as soon as no
+// other thread is inside a member (another waiter still returning counts as inside), even while
+// the done() that released it is still returning.
+//
+// Counters: the count (24 bits) cannot wrap: add() refuses to pass max() (checked without
+// NDEBUG). The generation (7 bits) wraps; see the word's description below for why a waiter
+// cannot be lapped by zeros nobody waited for, and the one case (127 woken zeros while a woken
+// waiter stays off the CPU) in which it waits for one more zero.
+//
+// Signal safety: add()/done() may be called from a signal handler on the kernel-futex backend
+// (one CAS and a futex wake); on the parking-lot backend the wake may take a bucket lock, so
+// not there. The waits may not.
 //
 // Preconditions, checked in builds without NDEBUG (message, then abort): the count never goes
 // below zero (a done() without its add() stops a debug build) nor above max(). Destroying a
@@ -71,9 +84,11 @@ class basic_wait_group {
                          "futon::wait_group: the count went below zero (done() without add())");
       FUTON_PRECONDITION(count <= max(), "futon::wait_group::add: the count would exceed max()");
       if (count == 0 && count_of(state) != 0) {
-        // Reaching zero: a new generation, and waiters_bit cleared (everyone it announced is
-        // woken below).
-        next = (state + generation_one) & generation_mask;
+        // Reaching zero. If threads registered a wait (waiters_bit), a new generation, so that
+        // each of them returns however late it looks (see below), and the bit cleared (all of
+        // them are woken below). Without waiters the generation stays: nobody needs it.
+        next = (state & waiters_bit) != 0 ? (state + generation_one) & generation_mask
+                                          : state & generation_mask;
       } else {
         next = (state & (generation_mask | waiters_bit)) |
                (static_cast<std::uint32_t>(count) * count_one);
@@ -89,41 +104,50 @@ class basic_wait_group {
 
   void done() noexcept { add(-1); }
 
-  void wait() const noexcept {
-    static_cast<void>(wait_from(word_.load(std::memory_order_acquire), nullptr));
-  }
+  void wait() const noexcept { static_cast<void>(wait_from(register_wait(), nullptr)); }
 
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) const noexcept {
     const detail::deadline limit = detail::deadline::after(timeout);
-    return wait_from(word_.load(std::memory_order_acquire), &limit);
+    if (limit.has_passed()) return reached_zero_now();
+    return wait_from(register_wait(), &limit);
   }
 
   template <class Clock, class Duration>
   bool wait_until(const std::chrono::time_point<Clock, Duration>& deadline) const noexcept {
-    // Read once, so that a clock the OS cannot wait on (several attempts) still measures
-    // "reached zero since the wait began" from the start.
-    const std::uint32_t start = word_.load(std::memory_order_acquire);
-    return detail::attempt_until(
-        deadline, [&](const detail::deadline& limit) { return wait_from(start, &limit); });
+    // Registered once (at the first attempt that may sleep), so that a clock the OS cannot
+    // wait on (several attempts) still measures "reached zero since the wait began" from the
+    // start.
+    std::uint32_t start = 0;
+    bool registered = false;
+    return detail::attempt_until(deadline, [&](const detail::deadline& limit) {
+      if (!registered) {
+        if (limit.has_passed()) return reached_zero_now();
+        start = register_wait();
+        registered = true;
+      }
+      return wait_from(start, &limit);
+    });
   }
 
  private:
-  // The word: bits 8..31 the count, bits 1..7 the generation (advanced each time the count
-  // reaches zero), and bit 0:
+  // The word: bits 8..31 the count, bits 1..7 the generation, and bit 0:
   //
-  // waiters_bit: a thread may be asleep. Set by a waiter (CAS, count not zero) before it
-  // sleeps, and expected by its futex wait; cleared by the add/done that reaches zero, which
-  // then wakes everyone. The waiter's CAS and that add/done's CAS are read-modify-writes of one
-  // word, so one comes first in its modification order: either the add/done reads the bit and
-  // wakes, or the waiter's CAS fails and it sees the zero (or the new generation). A change
-  // between the CAS and the futex wait is caught by the futex's own value check. No fence is
-  // needed. A timed-out waiter leaves the bit set (others may still sleep): the next zero then
-  // makes one futile wake.
+  // waiters_bit: threads have registered a wait since the count last reached zero. A wait's
+  // first access to the word is the fetch_or that sets it (register_wait), so every zero after
+  // the wait began finds it, advances the generation and wakes everyone (the done() that
+  // reaches zero reads the bit in the same RMW that publishes the zero, and touches the word
+  // no more). A wait that began when the count was zero returns at once (and takes the bit
+  // back if nothing changed meanwhile, so that the next zero makes no futile wake).
   //
-  // The generation lets a waiter that was asleep when the count reached zero return even if an
-  // add() raised it again before the waiter ran (7 bits: it would have to sleep through 128
-  // zeros that each woke it, without running, to miss one - and then it waits for the next).
+  // The generation (7 bits) advances only at a zero that found waiters_bit: a waiter returns
+  // once it differs from the generation it registered in. It wraps after 128 such zeros. A
+  // waiter misses its zero only if, after that zero woke it, it stays off the CPU while 127
+  // more zeros each woke other threads that registered after it; it then waits for the next
+  // zero (a timed wait may report a timeout). A zero without registered waiters cannot lap
+  // anyone (the 7add648 version advanced the generation at every zero and compared a plain
+  // load, so 128 done()/add() pairs while a waiter was preempted between its load and its
+  // registration made it sleep through its zero).
   static constexpr std::uint32_t waiters_bit = 1;
   static constexpr std::uint32_t generation_one = 2;
   static constexpr std::uint32_t generation_mask = 0xfe;
@@ -131,6 +155,26 @@ class basic_wait_group {
 
   static constexpr std::ptrdiff_t count_of(std::uint32_t state) noexcept {
     return static_cast<std::ptrdiff_t>(state / count_one);
+  }
+
+  // A wait whose deadline has passed before it began only looks: it marks nothing, so it
+  // costs the next zero no futex call. Acquire: as in register_wait.
+  bool reached_zero_now() const noexcept {
+    return count_of(word_.load(std::memory_order_acquire)) == 0;
+  }
+
+  // The start of every wait that may sleep: marks the word, and returns it as this RMW found it.
+  std::uint32_t register_wait() const noexcept {
+    // Acquire: if the count is zero already, we return on it and must see the writes of every
+    // add/done before (the release sequence of their RMWs continues through ours).
+    const std::uint32_t start = word_.fetch_or(waiters_bit, std::memory_order_acquire);
+    if (count_of(start) == 0 && (start & waiters_bit) == 0) {
+      // Nobody needed the bit: take it back unless the word moved on. Relaxed: nothing is
+      // published by it.
+      std::uint32_t marked = start | waiters_bit;
+      static_cast<void>(word_.compare_exchange_strong(marked, start, std::memory_order_relaxed));
+    }
+    return start | waiters_bit;
   }
 
   // Waits until the count is zero or has been since `start` (true), or until `limit` (nullptr =
@@ -143,8 +187,10 @@ class basic_wait_group {
       }
       if (limit != nullptr && limit->has_passed()) return false;
       if ((state & waiters_bit) == 0) {
-        // Acquire on failure: the value read may be the zero we return on. (On success too, as a
-        // failure order may not be stronger; the futex wait then re-reads the word.)
+        // Same generation, bit gone: only possible if the generation wrapped (see above) -
+        // mark the word again so the next zero wakes us. Acquire on failure: the value read
+        // may be the zero we return on. (On success too, as a failure order may not be
+        // stronger; the futex wait then re-reads the word.)
         if (!word_.compare_exchange_weak(state, state | waiters_bit, std::memory_order_acquire,
                                          std::memory_order_acquire)) {
           continue;
