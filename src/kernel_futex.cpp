@@ -28,9 +28,12 @@ bool kernel_futex::wait_until(const futex_word& word, std::uint32_t expected,
       case os::native_wait_result::value_mismatch:
         return true;
       case os::native_wait_result::timed_out:
-        // The kernel timed out on the deadline's own clock, against an absolute time: the
-        // deadline has really passed. A wake that raced the timeout was not counted for us (the
+        // The kernel timed out on the deadline's own clock, against an absolute time. On
+        // system_clock the wall clock may have stepped back since: the deadline is then not
+        // passed any more, and returning false would be an early timeout, so wait again (the
+        // same absolute deadline). A wake that raced the timeout was not counted for us (the
         // kernel counts only waiters it removed from the queue), so false is exact.
+        if (!limit.has_passed()) continue;
         return false;
       case os::native_wait_result::interrupted:
         continue;  // a signal: retry with the same absolute deadline

@@ -7,6 +7,8 @@
 #include <futon/backend/parking_lot.hpp>
 #include <futon/futex.hpp>
 
+#include "ordered_futex.hpp"
+
 namespace futon::testing {
 
 #if defined(FUTON_NO_KERNEL_FUTEX)
@@ -15,6 +17,16 @@ namespace futon::testing {
 using all_backends = ::testing::Types<backend::parking_lot>;
 #else
 using all_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot>;
+#endif
+
+// The primitives' tests also run on futexes that wake newest first and at random
+// (ordered_futex.hpp): no primitive may depend on which waiter a wake reaches.
+#if defined(FUTON_NO_KERNEL_FUTEX)
+using primitive_backends =
+    ::testing::Types<backend::parking_lot, newest_first_futex, random_order_futex>;
+#else
+using primitive_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot,
+                                            newest_first_futex, random_order_futex>;
 #endif
 
 // Prints the backend's own name in test names: FutexSmoke/kernel.Name.

@@ -33,7 +33,7 @@ static_assert(
 
 template <class Backend>
 class Barrier : public ::testing::Test {};
-TYPED_TEST_SUITE(Barrier, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(Barrier, futon::testing::primitive_backends, futon::testing::backend_name);
 
 // A completion function with state: the barrier grows by its size (no [[no_unique_address]]
 // saving), and it is moved in.

@@ -28,7 +28,7 @@ constinit futon::once_flag global_flag;
 
 template <class Backend>
 class CallOnce : public ::testing::Test {};
-TYPED_TEST_SUITE(CallOnce, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(CallOnce, futon::testing::primitive_backends, futon::testing::backend_name);
 
 TYPED_TEST(CallOnce, GlobalFlagIsConstantInitialized) {
   int calls = 0;

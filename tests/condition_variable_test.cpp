@@ -27,7 +27,7 @@ class ConditionVariable : public ::testing::Test {
   using mutex = futon::basic_mutex<Backend>;
   using condition_variable = futon::basic_condition_variable<Backend>;
 };
-TYPED_TEST_SUITE(ConditionVariable, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(ConditionVariable, futon::testing::primitive_backends, futon::testing::backend_name);
 
 TYPED_TEST(ConditionVariable, NotifyWithNobodyWaitingIsHarmless) {
   typename TestFixture::condition_variable cv;

@@ -24,7 +24,7 @@ constinit futon::event global_set_event(true);
 
 template <class Backend>
 class Event : public ::testing::Test {};
-TYPED_TEST_SUITE(Event, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(Event, futon::testing::primitive_backends, futon::testing::backend_name);
 
 // Threads that each wait once (some untimed, some with a huge timeout) and record the result.
 template <class Event>

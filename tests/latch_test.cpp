@@ -29,7 +29,7 @@ static_assert(futon::latch::max() == 0x7fff'ffff);
 
 template <class Backend>
 class Latch : public ::testing::Test {};
-TYPED_TEST_SUITE(Latch, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(Latch, futon::testing::primitive_backends, futon::testing::backend_name);
 
 TYPED_TEST(Latch, CountsDownToZero) {
   futon::basic_latch<TypeParam> latch(3);

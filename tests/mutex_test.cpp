@@ -27,7 +27,7 @@ class Mutex : public ::testing::Test {
  protected:
   using mutex = futon::basic_mutex<Backend>;
 };
-TYPED_TEST_SUITE(Mutex, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(Mutex, futon::testing::primitive_backends, futon::testing::backend_name);
 
 TYPED_TEST(Mutex, LockTryLockUnlock) {
   typename TestFixture::mutex m;

@@ -321,3 +321,55 @@ template <class Ids>
 }
 
 }  // namespace futon::testing
+
+namespace futon::testing {
+
+// ---- A hook inside a wake --------------------------------------------------------------------
+
+// hooked_backend<B>: forwards to B, but the next wake (on any thread) runs the hook the test
+// armed, once, just before or just after the wake itself. A test uses it to make something
+// happen at an exact point: between a primitive's releasing step and its wake (another thread
+// locks, unlocks and destroys the object; a new waiter registers), or right after the wake,
+// deterministically rather than by luck. `runs` counts the hooks run.
+enum class hook_point : std::uint8_t { before_wake, after_wake };
+
+template <class Backend>
+struct hooked_backend {
+  static constexpr const char* name = Backend::name;
+
+  static inline std::function<void()> hook;
+  static inline hook_point when = hook_point::before_wake;
+  static inline std::atomic<bool> armed{false};
+  static inline std::atomic<int> runs{0};
+
+  static void arm(hook_point at, std::function<void()> h) {
+    hook = std::move(h);
+    when = at;
+    armed.store(true);  // seq_cst: publishes `hook` and `when` to the thread that runs it
+  }
+
+  static void wait(const futex_word& word, std::uint32_t expected) noexcept {
+    Backend::wait(word, expected);
+  }
+  static bool wait_until(const futex_word& word, std::uint32_t expected,
+                         const detail::deadline& limit) noexcept {
+    return Backend::wait_until(word, expected, limit);
+  }
+  static std::size_t wake(const futex_word& word, std::size_t count) noexcept {
+    if (!armed.exchange(false)) return Backend::wake(word, count);  // seq_cst: pairs with arm()
+    const std::function<void()> h = std::move(hook);
+    hook = nullptr;
+    if (when == hook_point::before_wake) h();
+    const std::size_t woken = Backend::wake(word, count);
+    if (when == hook_point::after_wake) h();
+    runs.fetch_add(1);
+    return woken;
+  }
+  static std::optional<requeue_result> requeue(const futex_word& from, std::uint32_t expected,
+                                               const futex_word& to, std::size_t wake_count,
+                                               std::size_t requeue_count) noexcept {
+    return Backend::requeue(from, expected, to, wake_count, requeue_count);
+  }
+};
+
+}  // namespace futon::testing

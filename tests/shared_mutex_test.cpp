@@ -25,7 +25,7 @@ class SharedMutex : public ::testing::Test {
  protected:
   using shared_mutex = futon::basic_shared_mutex<Backend>;
 };
-TYPED_TEST_SUITE(SharedMutex, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(SharedMutex, futon::testing::primitive_backends, futon::testing::backend_name);
 
 TYPED_TEST(SharedMutex, ReadersShareWritersExclude) {
   typename TestFixture::shared_mutex m;

@@ -29,7 +29,7 @@ static_assert(futon::wait_group::max() == (1 << 24) - 1);
 
 template <class Backend>
 class WaitGroup : public ::testing::Test {};
-TYPED_TEST_SUITE(WaitGroup, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(WaitGroup, futon::testing::primitive_backends, futon::testing::backend_name);
 
 TYPED_TEST(WaitGroup, AddDoneWait) {
   futon::basic_wait_group<TypeParam> group;

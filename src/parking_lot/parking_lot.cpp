@@ -186,6 +186,14 @@ unpark_result unpark_requeue(const void* from, const void* to,
       // unparker of `to` that is ordered after this requeue sees it.
       buckets.from.pending.fetch_sub(result.requeued, std::memory_order_relaxed);
       buckets.to.pending.fetch_add(result.requeued, std::memory_order_relaxed);
+      // The kernel's requeue is a full barrier; so is ours. The caller typically marks `to`'s
+      // word after this requeue (a "sleepers" bit), maybe with a relaxed RMW, and an unparker
+      // of `to` that reads that mark then runs the lock-free pending check, whose fence sits
+      // between its read of the mark and its load of `pending` (bucket::pending). It read a
+      // value written after our fence, so our fence precedes its fence in the single order of
+      // seq_cst fences, and its load sees our increment. Without this fence a weak-memory CPU
+      // could let it read the mark and a stale count, and skip the requeued waiters.
+      store_load_barrier();
     }
   }
   result.have_more = buckets.from.queue.has_waiters(from);
