@@ -1,5 +1,8 @@
 // dsched::atomic<T>: a std::atomic<T> whose every operation is first a schedule point, so the
-// deterministic scheduler can interleave threads between any two atomic accesses. A weak
+// deterministic scheduler can interleave threads between any two atomic accesses, and a checked
+// access: an operation on an atomic inside an object a body has retired (dsched::retire) fails
+// the run, so a primitive that touches its memory after the step that allows its destruction is
+// caught at that access. A weak
 // compare-exchange may also fail spuriously, as the standard allows, when the scheduler injects
 // that fault. It adds no state: a dsched::atomic<std::uint32_t> is a futex_word to every futex
 // backend (see futon/detail/backend_traits.hpp).
@@ -24,44 +27,44 @@ class atomic : public std::atomic<T> {
   constexpr atomic(T value) noexcept : base(value) {}  // NOLINT: as std::atomic's
 
   T load(std::memory_order order = std::memory_order_seq_cst) const noexcept {
-    point("atomic load");
+    access(this, "atomic load");
     return base::load(order);
   }
   void store(T value, std::memory_order order = std::memory_order_seq_cst) noexcept {
-    point("atomic store");
+    access(this, "atomic store");
     base::store(value, order);
   }
   T exchange(T value, std::memory_order order = std::memory_order_seq_cst) noexcept {
-    point("atomic exchange");
+    access(this, "atomic exchange");
     return base::exchange(value, order);
   }
   bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
                                std::memory_order failure) noexcept {
-    point("atomic compare_exchange_strong");
+    access(this, "atomic compare_exchange_strong");
     return base::compare_exchange_strong(expected, desired, success, failure);
   }
   bool compare_exchange_strong(T& expected, T desired,
                                std::memory_order order = std::memory_order_seq_cst) noexcept {
-    point("atomic compare_exchange_strong");
+    access(this, "atomic compare_exchange_strong");
     return base::compare_exchange_strong(expected, desired, order);
   }
   bool compare_exchange_weak(T& expected, T desired, std::memory_order success,
                              std::memory_order failure) noexcept {
-    point("atomic compare_exchange_weak");
+    access(this, "atomic compare_exchange_weak");
     if (inject_fault()) return spurious_failure(expected);
     return base::compare_exchange_weak(expected, desired, success, failure);
   }
   bool compare_exchange_weak(T& expected, T desired,
                              std::memory_order order = std::memory_order_seq_cst) noexcept {
-    point("atomic compare_exchange_weak");
+    access(this, "atomic compare_exchange_weak");
     if (inject_fault()) return spurious_failure(expected);
     return base::compare_exchange_weak(expected, desired, order);
   }
-// The read-modify-write arithmetic: a schedule point, then the operation.
+// The read-modify-write arithmetic: a checked schedule point, then the operation.
 #define DSCHED_ATOMIC_FETCH(op)                                                             \
   T fetch_##op(T value, std::memory_order order =                                           \
                             std::memory_order_seq_cst) noexcept requires std::integral<T> { \
-    point("atomic fetch_" #op);                                                             \
+    access(this, "atomic fetch_" #op);                                                      \
     return base::fetch_##op(value, order);                                                  \
   }
   DSCHED_ATOMIC_FETCH(add)

@@ -1,6 +1,12 @@
 // lot_futex: the futex backend over the deterministic-schedule copy of futon's real parking lot
 // (lot_copy.hpp), with words that yield to the scheduler. Futex and primitive tests run on it to
 // check the parking lot, the backend and the primitives together, under every schedule.
+//
+// The parking lot keeps its own FIFO queues (its wake order is its own, not the scheduler's
+// choice). Lifetime (dsched::retire): a wait's value check reads the word, so a wait on a retired
+// word fails the run at its entry (the copy's own re-check under its bucket lock reads a plain
+// futex_word, which the scheduler does not see); wakes and requeues reach the lot by key only
+// and never fail.
 #pragma once
 
 #include <cstddef>
@@ -23,16 +29,16 @@ struct basic_lot_futex {
   static constexpr int spin_limit = 2;
 
   static void wait(const futon::futex_word& word, std::uint32_t expected) noexcept {
+    access(&word, "futex wait");
     if constexpr (PlantedBug) {
       lot::wait_checking_too_early(word, expected);
     } else {
-      point("futex wait");
       lot::wait(word, expected);
     }
   }
   static bool wait_until(const futon::futex_word& word, std::uint32_t expected,
                          const futon::detail::deadline& limit) noexcept {
-    point("futex wait_until");
+    access(&word, "futex wait_until");
     if (limit.is_never()) {
       wait(word, expected);
       return true;

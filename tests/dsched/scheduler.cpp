@@ -20,16 +20,27 @@ namespace {
 enum class thread_state : std::uint8_t { runnable, blocked, finished };
 
 struct thread_record {
+  explicit thread_record(int i) : id(i) {}
+  int id;  // its index in execution::threads
   thread_state state = thread_state::runnable;
   const void* key = nullptr;  // what it is blocked on
   bool timed = false;
   bool may_wake_spuriously = false;
-  std::uint64_t blocked_order = 0;  // wake order: oldest blocker first
+  std::uint64_t blocked_order = 0;  // the order wake choices are offered in: oldest first
   wake_reason reason = wake_reason::woken;
   std::uint64_t eligible_at = 0;  // a late wake keeps it off the CPU until this step
   const char* last_point = "start";
   std::condition_variable turn;
   std::thread os_thread;
+};
+
+// An object whose life a body ended (dsched::retire).
+struct retired_range {
+  std::uintptr_t begin;
+  std::uintptr_t end;
+  const char* what;
+  int by_thread;
+  std::uint64_t at_step;
 };
 
 struct execution {
@@ -47,6 +58,7 @@ struct execution {
   bool failed = false;
   std::string failure;
   std::vector<std::size_t> choices;
+  std::vector<retired_range> retired;  // per run, so each run starts with none
 };
 
 using lock_type = std::unique_lock<std::mutex>;
@@ -129,11 +141,11 @@ void reschedule(lock_type& lock, execution& e, int me) {
     return t.state == thread_state::runnable && (t.eligible_at <= e.steps || !any_eligible);
   };
   if (me_runnable && eligible(*e.threads[static_cast<std::size_t>(me)])) {
-    options.push_back({option_kind::run, me, false, false});
+    options.push_back({option_kind::run, me, false, false, false});
   }
   for (std::size_t i = 0; i < e.threads.size(); ++i) {
     if (static_cast<int>(i) != me && eligible(*e.threads[i])) {
-      options.push_back({option_kind::run, static_cast<int>(i), me_runnable, false});
+      options.push_back({option_kind::run, static_cast<int>(i), me_runnable, false, false});
     }
   }
   const bool anyone_can_run = !options.empty();
@@ -143,9 +155,9 @@ void reschedule(lock_type& lock, execution& e, int me) {
     // A timeout is forced (not a fault) when nobody else can run. A spurious wake never is:
     // it would hide a lost wakeup.
     if (t.timed)
-      options.push_back({option_kind::timeout, static_cast<int>(i), false, anyone_can_run});
+      options.push_back({option_kind::timeout, static_cast<int>(i), false, anyone_can_run, false});
     if (t.may_wake_spuriously && anyone_can_run) {
-      options.push_back({option_kind::spurious_wake, static_cast<int>(i), false, true});
+      options.push_back({option_kind::spurious_wake, static_cast<int>(i), false, true, false});
     }
   }
   if (options.empty()) fail_locked(lock, e, "deadlock: every thread is blocked (a lost wakeup?)");
@@ -184,6 +196,38 @@ std::vector<thread_record*> blocked_on(execution& e, const void* key) {
     return a->blocked_order < b->blocked_order;
   });
   return found;
+}
+
+// Picks `count` of `waiting` (oldest first) for a wake or a requeue to act on. With a choice
+// (fewer to pick than are waiting, and order `any`), each pick is the chooser's: the k-th one
+// among the threads after the previous pick that still leave enough for the picks to come, so
+// that every set is offered exactly once (as a combination, not as each of its orderings) and
+// the first option is always the FIFO one.
+std::vector<thread_record*> choose_blocked(execution& e, std::vector<thread_record*> waiting,
+                                           std::size_t count, wake_order order) {
+  if (count >= waiting.size()) return waiting;
+  if (order == wake_order::fifo) {
+    waiting.resize(count);
+    return waiting;
+  }
+  std::vector<thread_record*> chosen;
+  std::size_t next = 0;  // the oldest thread not yet picked or passed over
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t last = waiting.size() - (count - k);  // the newest this pick may take
+    if (last == next) {
+      chosen.push_back(waiting[next++]);
+      continue;
+    }
+    std::vector<option> options;
+    for (std::size_t i = next; i <= last; ++i) {
+      options.push_back({option_kind::wake, waiting[i]->id, false, false, i != next});
+    }
+    const std::size_t index = e.choose.pick(options);
+    e.choices.push_back(index);
+    chosen.push_back(waiting[next + index]);
+    next += index + 1;
+  }
+  return chosen;
 }
 
 void finish_locked(lock_type& lock, execution& e, int me) {
@@ -226,6 +270,11 @@ class random_chooser final : public chooser {
 
   std::size_t pick(const std::vector<option>& options) override {
     if (options[0].kind == option_kind::no_inject) return roll(weights_.inject) ? 1 : 0;
+    if (options[0].kind == option_kind::wake) {
+      if (roll(weights_.wake_newest)) return options.size() - 1;
+      if (roll(weights_.wake_random)) return static_cast<std::size_t>(next() % options.size());
+      return 0;
+    }
     std::vector<std::size_t> runs, timeouts, spurious;
     for (std::size_t i = 0; i < options.size(); ++i) {
       switch (options[i].kind) {
@@ -282,6 +331,7 @@ class bounded_dfs_chooser final : public chooser {
     const std::size_t depth = path_.size();
     const unsigned preemptions = depth == 0 ? 0 : path_.back().preemptions_after;
     const unsigned faults = depth == 0 ? 0 : path_.back().faults_after;
+    const unsigned reorders = depth == 0 ? 0 : path_.back().reorders_after;
     std::size_t taken = 0;
     if (depth < prefix_.size()) {
       taken = prefix_[depth];
@@ -291,8 +341,8 @@ class bounded_dfs_chooser final : public chooser {
       }
     }
     const option& o = options[taken];
-    path_.push_back(
-        {taken, options, preemptions + (o.preemption ? 1u : 0u), faults + (o.fault ? 1u : 0u)});
+    path_.push_back({taken, options, preemptions + (o.preemption ? 1u : 0u),
+                     faults + (o.fault ? 1u : 0u), reorders + (o.reorder ? 1u : 0u)});
     return taken;
   }
 
@@ -303,10 +353,12 @@ class bounded_dfs_chooser final : public chooser {
       path_.pop_back();
       const unsigned preemptions = path_.empty() ? 0 : path_.back().preemptions_after;
       const unsigned faults = path_.empty() ? 0 : path_.back().faults_after;
+      const unsigned reorders = path_.empty() ? 0 : path_.back().reorders_after;
       for (std::size_t j = f.taken + 1; j < f.options.size(); ++j) {
         const option& o = f.options[j];
         if (preemptions + (o.preemption ? 1u : 0u) <= limits_.preemptions &&
-            faults + (o.fault ? 1u : 0u) <= limits_.faults) {
+            faults + (o.fault ? 1u : 0u) <= limits_.faults &&
+            reorders + (o.reorder ? 1u : 0u) <= limits_.reorders) {
           prefix_.clear();
           for (const frame& g : path_)
             prefix_.push_back(g.taken);
@@ -327,6 +379,7 @@ class bounded_dfs_chooser final : public chooser {
     std::vector<option> options;
     unsigned preemptions_after;
     unsigned faults_after;
+    unsigned reorders_after;
   };
   bounds limits_;
   std::vector<std::size_t> prefix_;
@@ -382,6 +435,17 @@ const char* environment(const char* name) {
   return value != nullptr && *value != '\0' ? value : nullptr;
 }
 
+// FUTON_DSCHED_TRACE=1: each schedule point, as the thread passes it, on stderr (with a replay
+// variable, the story of the failing schedule).
+void trace(const execution& e, const char* what, const void* address) {
+  static const bool enabled = environment("FUTON_DSCHED_TRACE") != nullptr;
+  if (!enabled) return;
+  std::fprintf(stderr, "dsched: step %llu thread %d: %s", static_cast<unsigned long long>(e.steps),
+               tl_id, what);
+  if (address != nullptr) std::fprintf(stderr, " %p", address);
+  std::fputc('\n', stderr);
+}
+
 }  // namespace
 
 // ---- Runs ------------------------------------------------------------------------------------
@@ -390,7 +454,7 @@ run_result run_once(chooser& choose, const run_options& options,
                     const std::function<void()>& body) {
   // Leaked if the run fails: its threads stay blocked on it forever (see scheduler.hpp).
   auto* e = new execution(choose, options);
-  e->threads.push_back(std::make_unique<thread_record>());
+  e->threads.push_back(std::make_unique<thread_record>(0));
   e->current = 0;
   {
     lock_type lock(e->mutex);
@@ -490,7 +554,7 @@ thread::thread(std::function<void()> function) {
   {
     lock_type lock(e.mutex);
     id_ = static_cast<int>(e.threads.size());
-    e.threads.push_back(std::make_unique<thread_record>());
+    e.threads.push_back(std::make_unique<thread_record>(id_));
     e.threads.back()->os_thread = std::thread(
         [&e, id = id_, function = std::move(function)] { thread_main(e, id, function); });
   }
@@ -531,14 +595,15 @@ void point(const char* what) noexcept {
   lock_type lock(e->mutex);
   e->threads[static_cast<std::size_t>(tl_id)]->last_point = what;
   reschedule(lock, *e, tl_id);
+  trace(*e, what, nullptr);
 }
 
 bool inject_fault() noexcept {
   execution* e = tl_execution;
   if (e == nullptr) return false;
   lock_type lock(e->mutex);
-  static const std::vector<option> yes_or_no = {{option_kind::no_inject, -1, false, false},
-                                                {option_kind::inject, -1, false, true}};
+  static const std::vector<option> yes_or_no = {{option_kind::no_inject, -1, false, false, false},
+                                                {option_kind::inject, -1, false, true, false}};
   const std::size_t index = e->choose.pick(yes_or_no);
   e->choices.push_back(index);
   return index == 1;
@@ -555,37 +620,70 @@ wake_reason block_on(const void* key, bool timed, bool may_wake_spuriously) noex
   return block_locked(lock, e, key, timed, may_wake_spuriously);
 }
 
-std::size_t wake_on(const void* key, std::size_t count) noexcept {
+std::size_t wake_on(const void* key, std::size_t count, wake_order order) noexcept {
   execution& e = this_execution("dsched::wake_on");
   lock_type lock(e.mutex);
-  std::size_t woken = 0;
-  for (thread_record* t : blocked_on(e, key)) {
-    if (woken == count) break;
+  const std::vector<thread_record*> woken = choose_blocked(e, blocked_on(e, key), count, order);
+  for (thread_record* t : woken)
     make_runnable(e, *t, wake_reason::woken);
-    ++woken;
-  }
-  return woken;
+  return woken.size();
 }
 
 std::pair<std::size_t, std::size_t> requeue_on(const void* from, const void* to,
-                                               std::size_t wake_count,
-                                               std::size_t move_count) noexcept {
+                                               std::size_t wake_count, std::size_t move_count,
+                                               wake_order order) noexcept {
   execution& e = this_execution("dsched::requeue_on");
   lock_type lock(e.mutex);
-  std::size_t woken = 0;
-  std::size_t moved = 0;
-  for (thread_record* t : blocked_on(e, from)) {
-    if (woken < wake_count) {
-      make_runnable(e, *t, wake_reason::woken);
-      ++woken;
-    } else if (moved < move_count) {
-      t->key = to;  // keeps its place in the wake order, as a FIFO requeue does
-      ++moved;
-    } else {
-      break;
-    }
+  const std::vector<thread_record*> woken =
+      choose_blocked(e, blocked_on(e, from), wake_count, order);
+  for (thread_record* t : woken)
+    make_runnable(e, *t, wake_reason::woken);
+  // The rest are still blocked on `from`; pick those to move among them.
+  const std::vector<thread_record*> moved =
+      choose_blocked(e, blocked_on(e, from), move_count, order);
+  for (thread_record* t : moved)
+    t->key = to;  // keeps its blocked_order: a later wake offers it among the oldest
+  return {woken.size(), moved.size()};
+}
+
+void retire(const void* begin, std::size_t bytes, const char* what) noexcept {
+  execution& e = this_execution("dsched::retire");
+  lock_type lock(e.mutex);
+  const auto start = reinterpret_cast<std::uintptr_t>(begin);
+  e.retired.push_back({start, start + bytes, what, tl_id, e.steps});
+  e.threads[static_cast<std::size_t>(tl_id)]->last_point = "retire";
+  // A schedule point right after the object's end: the earliest moment another thread can run
+  // into it.
+  reschedule(lock, e, tl_id);
+  trace(e, "retire", begin);
+}
+
+void revive(const void* begin, std::size_t bytes) noexcept {
+  execution& e = this_execution("dsched::revive");
+  lock_type lock(e.mutex);
+  const auto start = reinterpret_cast<std::uintptr_t>(begin);
+  const auto end = start + bytes;
+  std::erase_if(e.retired, [&](const retired_range& r) { return r.begin < end && start < r.end; });
+}
+
+void access(const void* address, const char* what) noexcept {
+  execution* e = tl_execution;
+  if (e == nullptr) return;
+  lock_type lock(e->mutex);
+  e->threads[static_cast<std::size_t>(tl_id)]->last_point = what;
+  reschedule(lock, *e, tl_id);
+  trace(*e, what, address);
+  // Checked once the turn is back: the access happens now, after whatever ran meanwhile.
+  const auto at = reinterpret_cast<std::uintptr_t>(address);
+  for (const retired_range& r : e->retired) {
+    if (at < r.begin || at >= r.end) continue;
+    std::ostringstream why;
+    why << "access to " << what << " at " << address << " after its object was destroyed ("
+        << r.what << " at " << reinterpret_cast<const void*>(r.begin) << ", " << (r.end - r.begin)
+        << " bytes, retired by thread " << r.by_thread << " at step " << r.at_step << ") by thread "
+        << tl_id;
+    fail_locked(lock, *e, why.str());
   }
-  return {woken, moved};
 }
 
 }  // namespace dsched

@@ -2,8 +2,14 @@
 // are the scheduler's own block_on / wake_on, with the futex contract's atomicity (the value
 // check and the block happen with no schedule point between them) and its freedoms, which the
 // scheduler injects as faults: a wait may return spuriously, and a timed wait may time out at
-// any moment (virtual time: a timeout is always allowed to have passed). The primitives run on
-// it to check their own protocols apart from any real backend.
+// any moment (virtual time: a timeout is always allowed to have passed). A wake or requeue of
+// fewer threads than are blocked reaches whichever the scheduler picks (the contract promises no
+// order). The primitives run on it to check their own protocols apart from any real backend.
+//
+// Lifetime (dsched::retire): a wait reads the word, so a wait on a retired word fails the run; a
+// wake or requeue uses only the address, which the contract allows on freed memory, so those
+// never fail. (A requeue does compare `from` with its expected value, as the kernel does; for
+// freed memory that read is the kernel's business, harmless to the program.)
 //
 // Its value checks are relaxed loads of the plain futex_word (no schedule point): only one thread
 // runs at a time and every handover goes through the scheduler's mutex, so the load sees the
@@ -28,14 +34,14 @@ struct sim_futex {
   static constexpr int spin_limit = 2;
 
   static void wait(const futon::futex_word& word, std::uint32_t expected) noexcept {
-    point("futex wait");
+    access(&word, "futex wait");
     if (word.load(std::memory_order_relaxed) != expected) return;
     static_cast<void>(block_on(&word, false, true));
   }
 
   static bool wait_until(const futon::futex_word& word, std::uint32_t expected,
                          const futon::detail::deadline& limit) noexcept {
-    point("futex wait_until");
+    access(&word, "futex wait_until");
     if (word.load(std::memory_order_relaxed) != expected) return true;
     if (limit.has_passed()) return false;
     return block_on(&word, !limit.is_never(), true) != wake_reason::timed_out;

@@ -1,0 +1,337 @@
+// Scenarios for the rules issue 10 added (object lifetime, any wake order, no lapped counter),
+// written once over the primitive types so that the same body runs against the real primitives
+// (which must pass: dsched_lifetime_test.cpp, dsched_wake_order_test.cpp) and against the
+// planted copies of the 7add648 versions (which must fail: dsched_planted_primitives_test.cpp).
+//
+// Each scenario is a correct program by the primitive's rules: it destroys an object only at
+// the earliest moment its header allows, and it waits only for what it is owed. A failure is
+// therefore the primitive's: an access to a destroyed object, a waiter never woken (deadlock),
+// or a dsched::check.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <futon/futex.hpp>
+#include <limits>
+#include <mutex>
+#include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "dsched/atomic.hpp"
+#include "dsched/scheduler.hpp"
+
+namespace dsched::scenarios {
+
+// Whether ending a T's life runs its destructor (see owned::destroy). A specialization may say
+// no for a type whose destructor's debug check would abort the whole test program on the
+// destruction a scenario makes (the 7add648 mutex: the second half of its defect 1).
+template <class T>
+struct runs_destructor : std::true_type {};
+
+// A T built in storage the body owns, so that the body can end its life at a chosen point and
+// the scheduler can report any later access, while the memory itself stays valid (a failed run
+// must not turn into a real use-after-free for a sanitizer to see first).
+template <class T>
+class owned {
+ public:
+  template <class... Args>
+  explicit owned(const char* what, Args&&... args) : what_(what) {
+    ::new (static_cast<void*>(storage_)) T(std::forward<Args>(args)...);
+  }
+  ~owned() {
+    if (alive_) get()->~T();
+  }
+  owned(const owned&) = delete;
+  owned& operator=(const owned&) = delete;
+
+  T* get() noexcept { return std::launder(reinterpret_cast<T*>(storage_)); }
+  T* operator->() noexcept { return get(); }
+  T& operator*() noexcept { return *get(); }
+
+  // Ends the object's life here: its destructor, then dsched::retire, after which any access
+  // to its words fails the run.
+  void destroy() noexcept {
+    if constexpr (runs_destructor<T>::value) get()->~T();
+    alive_ = false;
+    retire(storage_, sizeof(T), what_);
+  }
+
+ private:
+  alignas(T) std::byte storage_[sizeof(T)];
+  const char* what_;
+  bool alive_ = true;  // only the thread that ends its life writes it; the body reads it at the end
+};
+
+// ---- Mutex ------------------------------------------------------------------------------------
+
+// The reference-count pattern POSIX and every std library support (defect 1): the holder's
+// unlock is its last use; the thread that locks and unlocks last destroys the mutex right after
+// its unlock, while the first holder may still be inside unlock(). A timed waiter that gave up
+// first leaves the mutex marked "sleepers may exist", which sends that unlock down its slow path.
+template <class Mutex>
+void mutex_destroyed_by_last_locker(bool timed_waiter_first) {
+  owned<Mutex> m("mutex");
+  m->lock();
+  if (timed_waiter_first) {
+    // It cannot get the lock (held until after the join), so it times out: when the scheduler
+    // decides (forced once the body blocks in join).
+    thread timed([&] { static_cast<void>(m->try_lock_for(std::chrono::hours(1))); });
+    timed.join();
+  }
+  thread last([&] {
+    m->lock();
+    m->unlock();
+    m.destroy();  // its last reference: nobody else will lock it again
+  });
+  m->unlock();  // our last use
+  last.join();
+}
+
+// ---- Shared mutex -----------------------------------------------------------------------------
+
+// Defect 2: the last reader's unlock_shared is its last use; the writer that was waiting for
+// it takes the lock, unlocks and destroys the mutex, while the reader may still be inside
+// unlock_shared().
+template <class SharedMutex>
+void shared_mutex_destroyed_by_writer_after_last_reader() {
+  owned<SharedMutex> m("shared_mutex");
+  m->lock_shared();
+  thread writer([&] {
+    m->lock();
+    m->unlock();
+    m.destroy();
+  });
+  m->unlock_shared();  // our last use
+  writer.join();
+}
+
+// The other way round, as a reference count under the lock: the writer's unlock is its last
+// use; a reader (and a second writer, if `second_writer`) waiting for it each lock, drop their
+// reference and unlock, and the one that dropped the last destroys the mutex right after its
+// unlock, while the other may still be inside its own unlock.
+template <class SharedMutex>
+void shared_mutex_destroyed_after_writer(bool second_writer) {
+  owned<SharedMutex> m("shared_mutex");
+  m->lock();
+  // Plain: changed only under the lock (shared or exclusive, never two at once: one reader).
+  int references = second_writer ? 3 : 2;
+  --references;  // ours, under our lock
+  thread reader([&] {
+    m->lock_shared();
+    const bool last = --references == 0;
+    m->unlock_shared();
+    if (last) m.destroy();
+  });
+  std::vector<thread> writers;
+  if (second_writer) {
+    writers.emplace_back([&] {
+      m->lock();
+      const bool last = --references == 0;
+      m->unlock();
+      if (last) m.destroy();
+    });
+  }
+  m->unlock();  // our last use
+  reader.join();
+  for (auto& w : writers)
+    w.join();
+}
+
+// ---- Condition variable -----------------------------------------------------------------------
+
+// Defect 6 and [thread.condition.condvar]/5: the notifier destroys the condition variable right
+// after the notify that notifies the last waiter, after or (`notify_under_lock`) before it
+// unlocks the mutex. Every waiter checks `ready` under the mutex before it waits, so none waits
+// un-notified. `all`: notify_all to `waiters` waiters; else notify_one to one waiter.
+template <class Mutex, class CondVar>
+void condvar_destroyed_after_notify(int waiters, bool all, bool notify_under_lock) {
+  Mutex m;
+  owned<CondVar> cv("condition_variable");
+  bool ready = false;  // under m
+  std::vector<thread> threads;
+  for (int i = 0; i < waiters; ++i) {
+    threads.emplace_back([&] {
+      std::unique_lock lock(m);
+      while (!ready)
+        cv->wait(lock);
+    });
+  }
+  const auto notify = [&] {
+    if (all) {
+      cv->notify_all();
+    } else {
+      cv->notify_one();
+    }
+  };
+  if (notify_under_lock) {
+    std::lock_guard lock(m);
+    ready = true;
+    notify();
+    cv.destroy();
+  } else {
+    {
+      std::lock_guard lock(m);
+      ready = true;
+    }
+    notify();
+    cv.destroy();
+  }
+  for (auto& t : threads)
+    t.join();
+}
+
+// Defect 3: A waits; a notify_all's sequence step lands; C starts waiting; the notify's wake
+// reaches C (the newest waiter, as Linux does for a real-time C). A was waiting when the notify
+// was issued, so it must return; C waits for its own flag, set and notified later. Each waits
+// for its own flag, so a waiter woken for the other's flag waits again (legitimately).
+template <class Mutex, class CondVar>
+void condvar_notify_all_reaches_newer_waiter() {
+  Mutex m;
+  CondVar cv;
+  bool a_go = false;  // under m
+  bool c_go = false;  // under m
+  thread a([&] {
+    std::unique_lock lock(m);
+    while (!a_go)
+      cv.wait(lock);
+  });
+  thread c([&] {
+    std::unique_lock lock(m);
+    while (!c_go)
+      cv.wait(lock);
+  });
+  {
+    std::lock_guard lock(m);
+    a_go = true;
+  }
+  cv.notify_all();
+  a.join();  // never returns if the notify was lost to C
+  {
+    std::lock_guard lock(m);
+    c_go = true;
+  }
+  cv.notify_all();
+  c.join();
+}
+
+// notify_one to consumers racing for items, with more waiters than each wake reaches: any wake
+// order must deliver every item.
+template <class Mutex, class CondVar>
+void condvar_consumers(int consumers, int items) {
+  Mutex m;
+  CondVar cv;
+  int available = 0;  // under m
+  int consumed = 0;   // under m
+  std::vector<thread> threads;
+  for (int i = 0; i < consumers; ++i) {
+    const int share = items / consumers + (i < items % consumers ? 1 : 0);
+    threads.emplace_back([&, share] {
+      for (int k = 0; k < share; ++k) {
+        std::unique_lock lock(m);
+        while (available == 0)
+          cv.wait(lock);
+        --available;
+        ++consumed;
+      }
+    });
+  }
+  for (int i = 0; i < items; ++i) {
+    {
+      std::lock_guard lock(m);
+      ++available;
+    }
+    cv.notify_one();
+  }
+  for (auto& t : threads)
+    t.join();
+  check(consumed == items && available == 0, "an item was lost or doubled");
+}
+
+// ---- Wait group -------------------------------------------------------------------------------
+
+// A futex backend whose words tell when a wait has begun: the first access to a word by the
+// thread marked `waiter` (its first atomic operation in the wait) sets `began` and wakes whoever
+// blocked on it (lapped_wait_group). Everything else is Backend's.
+template <class Backend>
+struct begin_watching : Backend {
+  static constexpr const char* name = "begin_watching";
+
+  inline static bool began = false;  // per run: only scheduled threads touch it, one at a time
+  inline static thread_local bool waiter = false;
+
+  static void note_access() noexcept {
+    if (!waiter || began) return;
+    began = true;
+    static_cast<void>(wake_on(&began, std::numeric_limits<std::size_t>::max()));
+  }
+
+  // The operations a waiting primitive starts with: each is the base's (a checked schedule
+  // point, then the access), then the note.
+  struct word_type : Backend::word_type {
+    using base = typename Backend::word_type;
+    using base::base;
+    using base::compare_exchange_strong;
+    using base::compare_exchange_weak;
+    std::uint32_t load(std::memory_order order = std::memory_order_seq_cst) const noexcept {
+      const std::uint32_t value = base::load(order);
+      note_access();
+      return value;
+    }
+    std::uint32_t fetch_or(std::uint32_t value,
+                           std::memory_order order = std::memory_order_seq_cst) noexcept {
+      const std::uint32_t before = base::fetch_or(value, order);
+      note_access();
+      return before;
+    }
+    bool compare_exchange_weak(std::uint32_t& expected, std::uint32_t desired,
+                               std::memory_order success, std::memory_order failure) noexcept {
+      const bool done = base::compare_exchange_weak(expected, desired, success, failure);
+      note_access();
+      return done;
+    }
+  };
+};
+
+// Defect 5: with the count at 1, a wait begins (and the waiter is preempted right after its
+// first access, in some schedule); then `rounds` times done(); add(1). The count reached zero
+// after the wait began, so the wait must return (wait_group's contract) though the count is 1
+// again. 128 rounds lap a 7-bit generation.
+template <template <futon::futex_backend> class WaitGroup, class Backend>
+void lapped_wait_group(int rounds) {
+  using watch = begin_watching<Backend>;
+  WaitGroup<watch> group;
+  watch::began = false;
+  group.add(1);
+  thread waiter([&] {
+    watch::waiter = true;
+    group.wait();
+  });
+  thread worker([&] {
+    // Only once the wait has begun: a wait that begins after the last zero may rightly sleep.
+    if (!watch::began) static_cast<void>(block_on(&watch::began, false, false));
+    for (int r = 0; r < rounds; ++r) {
+      group.done();
+      group.add(1);
+    }
+  });
+  worker.join();
+  waiter.join();  // never returns if the waiter slept through its zero
+}
+
+// ---- One-shot and counting primitives: destroyed by the thread the release let through -------
+
+// The waiter destroys the object as soon as its wait returns, while the releasing thread may
+// still be inside release() / count_down() / set() / done() / arrive().
+template <class Object, class Release, class Wait, class... Args>
+void destroyed_after_wait(const char* what, Release release, Wait wait, Args... args) {
+  owned<Object> object(what, args...);
+  thread releaser([&] { release(*object); });
+  wait(*object);
+  object.destroy();
+  releaser.join();
+}
+
+}  // namespace dsched::scenarios
