@@ -36,6 +36,17 @@
 //
 // basic_barrier<Backend, CompletionFunction> is the same over a chosen futex backend;
 // futon::barrier<CompletionFunction> uses the default backend.
+// Destruction: a thread whose wait returned may destroy the barrier at once (when it knows no
+// other thread will use it), while the arrival that ended the phase is still returning: the end
+// of the phase is one compare-and-swap, its last access (the wake that follows is by address).
+//
+// Counters: the phase number (7 bits) wraps every 128 phases. A token is of the current or the
+// previous phase (std's precondition), and a phase cannot end without the arrival of every
+// participant, waiters included, so a waiter cannot be lapped. tests/wraparound_test.cpp runs
+// 300 phases.
+//
+// Signal safety: none of the members may be called from a signal handler.
+//
 #pragma once
 
 #include <atomic>

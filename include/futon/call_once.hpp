@@ -25,6 +25,14 @@
 // basic_once_flag<Backend> is the same over a chosen futex backend; futon::once_flag uses the
 // default, and call_once accepts either. The states follow Rust's futex-based std::sync::Once
 // (incomplete, running, running with waiters queued, complete); written anew.
+// Destruction: once call_once has returned in some thread, the flag may be destroyed when no other
+// call_once on it is running; the call that ran f marks it done with one atomic exchange, its
+// last access (the wake that follows is by address).
+//
+// Counters: none (the word is a state and a waiters bit).
+//
+// Signal safety: call_once may not be called from a signal handler (f may run, and waiters sleep).
+//
 #pragma once
 
 #include <atomic>

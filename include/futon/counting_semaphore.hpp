@@ -33,6 +33,16 @@
 //
 // basic_counting_semaphore<Backend, LeastMaxValue> is the same over a chosen futex backend;
 // futon::counting_semaphore<N> uses the default backend.
+// Destruction: a thread whose acquire returned may destroy the semaphore at once, while the
+// release() that gave it the permit is still returning: release's compare-and-swap is its last
+// access (the wake that follows is by address, harmless on freed memory).
+//
+// Counters: the count (31 bits) never passes max() (checked) nor goes below zero: nothing wraps.
+//
+// Signal safety: release() may be called from a signal handler on the kernel-futex backend (the
+// classic use of a semaphore from a handler); on the parking-lot backend it may take a bucket
+// lock, so not there. acquire and its timed forms may not.
+//
 #pragma once
 
 #include <atomic>

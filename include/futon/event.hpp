@@ -28,6 +28,20 @@
 // basic_event<Backend> is the same over a chosen futex backend; futon::event uses the default.
 // The states follow Zig's std.Thread.ResetEvent (unset, waiting, set), with a generation count
 // added so that a set() is never missed by a waiter it should release; written anew.
+// Destruction: a thread whose wait returned may destroy the event at once, while the set() that
+// released it is still returning: set()'s releasing compare-and-swap is its last access (the wake
+// that follows is by address, harmless on freed memory).
+//
+// Counters: the generation (30 bits, advanced by each set() of an unset event) wraps. A waiter
+// compares it with the value it first read, so it misses a set() only if, between that read and
+// its next look, exactly a multiple of 2^30 set()s of the unset event happen (each set() and
+// reset() pair is two atomic RMWs: over 10 s of steady setting while the waiter is off the CPU);
+// it then waits for the next set(). tests/wraparound_test.cpp crosses the wrap.
+//
+// Signal safety: set() and reset() may be called from a signal handler on the kernel-futex
+// backend (one CAS, one futex wake); on the parking-lot backend set() may take a bucket lock, so
+// not there. The waits may not be called from one.
+//
 #pragma once
 
 #include <atomic>

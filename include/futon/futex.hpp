@@ -28,6 +28,14 @@
 //     `from` and moves up to m more to wait on `to`. Returns nullopt, touching nobody, when
 //     `from != expected` or when `from` and `to` are the same word. It never deadlocks.
 //   - Waits are process-private: the word must not be in memory shared between processes.
+//   - A wake reaches any waiter of the word: no order is promised (Linux wakes real-time threads
+//     first; the parking lot happens to keep FIFO order). Build nothing on which one it reaches.
+//
+// Signal safety: on the kernel-futex backend, futex_wake and futex_requeue are one system call
+// each and may be called from a signal handler; the waits too, as the system call is
+// async-signal-safe, though a handler that waits for the code it interrupted deadlocks. On the
+// parking-lot backend (the default where the OS has no exact futex: Windows, macOS, the BSDs)
+// every operation may take a bucket lock and none may be called from a signal handler.
 //
 // Preconditions (checked in builds without NDEBUG, with a message, then abort): the word is
 // 4-byte aligned, which std::atomic guarantees unless memory was reinterpret_cast.

@@ -21,6 +21,15 @@
 // stops a debug build); the latch is not destroyed while a thread waits on it.
 //
 // basic_latch<Backend> is the same over a chosen futex backend; futon::latch uses the default.
+// Destruction: a thread whose wait() returned may destroy the latch at once, while the
+// count_down() that reached zero is still returning: its fetch_sub is its last access (the wake
+// that follows is by address, harmless on freed memory).
+//
+// Counters: the count (31 bits) only falls, and never below zero (checked): nothing wraps.
+//
+// Signal safety: count_down() may be called from a signal handler on the kernel-futex backend;
+// on the parking-lot backend it may take a bucket lock, so not there. The waits may not.
+//
 #pragma once
 
 #include <atomic>
