@@ -14,6 +14,7 @@
 #include <futon/shared_mutex.hpp>
 #include <futon/wait_group.hpp>
 #include <string>
+#include <vector>
 
 #include "dsched/dsched_scenarios.hpp"
 #include "dsched/dsched_test_support.hpp"
@@ -97,13 +98,13 @@ TYPED_TEST_SUITE(DschedLifetimePrimitives, dsched::testing::backends,
                  dsched::testing::backend_name);
 
 // Both searches over one body: every schedule within `limits` (all of them must run), then
-// random schedules.
+// `random_runs` random schedules.
 template <class Body>
 void every_and_random_schedule(const bounds& limits, Body body, std::uint64_t random_runs = 300) {
   const auto result = all_schedules(limits, body);
   EXPECT_NO_FAILING_SCHEDULE(result);
   EXPECT_TRUE(result.exhausted);
-  EXPECT_NO_FAILING_SCHEDULE(random_schedules(random_runs, body));
+  if (random_runs != 0) EXPECT_NO_FAILING_SCHEDULE(random_schedules(random_runs, body));
 }
 
 // Defect 1's scenario: the mutex destroyed by the thread that locks and unlocks last, right
@@ -117,6 +118,16 @@ TYPED_TEST(DschedLifetimePrimitives, MutexDestroyedByTheLastLocker) {
                             [] { scenarios::mutex_destroyed_by_last_locker<mutex>(false); });
 }
 
+// More users, some of them timed: the last of three to drop its reference destroys the mutex.
+TYPED_TEST(DschedLifetimePrimitives, MutexReferenceCountOfThree) {
+  using mutex = futon::basic_mutex<TypeParam>;
+  dsched::random_weights timeouts_often;
+  timeouts_often.timeout = 200;
+  every_and_random_schedule(bounds{1, 1}, [] { scenarios::mutex_reference_count<mutex>(3, true); });
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(
+      500, [] { scenarios::mutex_reference_count<mutex>(3, true); }, timeouts_often));
+}
+
 // Defect 2's scenario, and the writer's unlock followed by a reader (and another writer).
 TYPED_TEST(DschedLifetimePrimitives, SharedMutexDestroyedByTheLastUnlocker) {
   using shared_mutex = futon::basic_shared_mutex<TypeParam>;
@@ -127,6 +138,17 @@ TYPED_TEST(DschedLifetimePrimitives, SharedMutexDestroyedByTheLastUnlocker) {
       bounds{2, 1}, [] { scenarios::shared_mutex_destroyed_after_writer<shared_mutex>(false); });
   every_and_random_schedule(
       bounds{1, 1}, [] { scenarios::shared_mutex_destroyed_after_writer<shared_mutex>(true); });
+}
+
+TYPED_TEST(DschedLifetimePrimitives, SharedMutexReferenceCountOfReadersAndWriters) {
+  using shared_mutex = futon::basic_shared_mutex<TypeParam>;
+  dsched::random_weights timeouts_often;
+  timeouts_often.timeout = 200;
+  every_and_random_schedule(
+      bounds{1, 0}, [] { scenarios::shared_mutex_reference_count<shared_mutex>(1, 2, true); });
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(
+      500, [] { scenarios::shared_mutex_reference_count<shared_mutex>(2, 2, true); },
+      timeouts_often));
 }
 
 // Defect 6's scenario: destroyed by the notifier right after the notify that notifies the last
@@ -153,6 +175,31 @@ TYPED_TEST(DschedLifetimePrimitives, ConditionVariableDestroyedAfterNotifyOne) {
     every_and_random_schedule(bounds{2, 1},
                               [under_lock] { condvar_case<TypeParam>(1, false, under_lock); });
   }
+}
+
+// Timed waiters (timed out and waiting again at the scheduler's whim) notified and destroyed.
+TYPED_TEST(DschedLifetimePrimitives, ConditionVariableWithTimedWaitersDestroyedAfterNotifyAll) {
+  using mutex = futon::basic_mutex<TypeParam>;
+  using condvar = futon::basic_condition_variable<TypeParam>;
+  dsched::random_weights timeouts_often;
+  timeouts_often.timeout = 200;
+  for (const bool under_lock : {false, true}) {
+    const auto body = [under_lock] {
+      scenarios::condvar_timed_waiters_destroyed_after_notify_all<mutex, condvar>(2, under_lock);
+    };
+    every_and_random_schedule(bounds{1, 1}, body);
+    EXPECT_NO_FAILING_SCHEDULE(random_schedules(500, body, timeouts_often));
+  }
+}
+
+// One notify_one per consumer, the last followed by the destructor.
+TYPED_TEST(DschedLifetimePrimitives, ConditionVariableDestroyedAfterTheLastNotifyOne) {
+  using mutex = futon::basic_mutex<TypeParam>;
+  using condvar = futon::basic_condition_variable<TypeParam>;
+  every_and_random_schedule(
+      bounds{1, 0}, [] { scenarios::condvar_destroyed_after_last_notify_one<mutex, condvar>(2); });
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(
+      500, [] { scenarios::condvar_destroyed_after_last_notify_one<mutex, condvar>(3); }));
 }
 
 // Defect 5's scenario: 128 zeros (a lap of a 7-bit generation) after a wait began, while the
@@ -203,6 +250,81 @@ TYPED_TEST(DschedLifetimePrimitives, SemaphoreDestroyedWhenTheAcquireReturns) {
         "counting_semaphore", [](semaphore& s) { s.release(1); }, [](semaphore& s) { s.acquire(); },
         0);
   });
+}
+
+// Several waiters: the last to return destroys the object, while the releasing thread may
+// still be inside its call. Every schedule of two waiters within one preemption, and random
+// schedules of three waiters and two releasers.
+TYPED_TEST(DschedLifetimePrimitives, WaitGroupDestroyedByTheLastOfSeveralWaiters) {
+  using wait_group = futon::basic_wait_group<TypeParam>;
+  const auto body = [](int workers, int waiters) {
+    scenarios::owned<wait_group> group("wait_group");
+    group->add(workers);
+    int left = waiters;  // plain: the scheduler orders it; changed after the waits return
+    std::vector<thread> threads;
+    for (int i = 0; i < workers; ++i)
+      threads.emplace_back([&] { group->done(); });
+    for (int i = 0; i < waiters; ++i) {
+      threads.emplace_back([&] {
+        group->wait();
+        if (--left == 0) group.destroy();
+      });
+    }
+    for (auto& t : threads)
+      t.join();
+  };
+  every_and_random_schedule(
+      bounds{1, 0}, [&] { body(1, 2); }, 0);
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(500, [&] { body(2, 3); }));
+}
+
+TYPED_TEST(DschedLifetimePrimitives, LatchDestroyedByTheLastOfSeveralWaiters) {
+  using latch = futon::basic_latch<TypeParam>;
+  const auto body = [](int counters, int waiters) {
+    scenarios::destroyed_by_last_waiter<latch>(
+        "latch", counters, waiters, [](latch& l) { l.count_down(); }, [](latch& l) { l.wait(); },
+        counters);
+  };
+  every_and_random_schedule(
+      bounds{1, 0}, [&] { body(1, 2); }, 0);
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(500, [&] { body(2, 3); }));
+}
+
+TYPED_TEST(DschedLifetimePrimitives, EventDestroyedByTheLastOfSeveralWaiters) {
+  using event = futon::basic_event<TypeParam>;
+  const auto body = [](int waiters) {
+    scenarios::destroyed_by_last_waiter<event>(
+        "event", 1, waiters, [](event& e) { e.set(); }, [](event& e) { e.wait(); });
+  };
+  every_and_random_schedule(
+      bounds{1, 0}, [&] { body(2); }, 0);
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(500, [&] { body(3); }));
+}
+
+TYPED_TEST(DschedLifetimePrimitives, SemaphoreDestroyedByTheLastOfSeveralAcquirers) {
+  using semaphore = futon::basic_counting_semaphore<TypeParam>;
+  // One token per acquirer: the last acquirer returns only after every release's step.
+  const auto body = [](int acquirers, int tokens_per_release) {
+    scenarios::destroyed_by_last_waiter<semaphore>(
+        "counting_semaphore", acquirers / tokens_per_release, acquirers,
+        [tokens_per_release](semaphore& s) { s.release(tokens_per_release); },
+        [](semaphore& s) { s.acquire(); }, 0);
+  };
+  every_and_random_schedule(
+      bounds{1, 0}, [&] { body(2, 2); }, 0);
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(500, [&] { body(3, 1); }));
+}
+
+TYPED_TEST(DschedLifetimePrimitives, BarrierDestroyedByTheLastOfSeveralWaiters) {
+  using barrier = futon::basic_barrier<TypeParam>;
+  every_and_random_schedule(
+      bounds{1, 0},
+      [] {
+        scenarios::destroyed_by_last_waiter<barrier>(
+            "barrier", 1, 2, [](barrier& b) { static_cast<void>(b.arrive()); },
+            [](barrier& b) { b.arrive_and_wait(); }, 3);
+      },
+      500);
 }
 
 TYPED_TEST(DschedLifetimePrimitives, BarrierDestroyedWhenTheWaitReturns) {

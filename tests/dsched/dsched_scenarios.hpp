@@ -90,6 +90,32 @@ void mutex_destroyed_by_last_locker(bool timed_waiter_first) {
   last.join();
 }
 
+// The reference count with more users: `threads` threads each lock (by try_lock_for retried
+// until it succeeds, on odd threads when `timed`, so that timeouts leave the sleepers bit behind
+// and give up races with unlocks), drop their reference under the lock and unlock; the one that
+// dropped the last destroys the mutex right after its unlock.
+template <class Mutex>
+void mutex_reference_count(int threads, bool timed) {
+  owned<Mutex> m("mutex");
+  int references = threads;  // plain: changed only under the lock
+  std::vector<thread> users;
+  for (int i = 0; i < threads; ++i) {
+    users.emplace_back([&, i] {
+      if (timed && i % 2 == 1) {
+        while (!m->try_lock_for(std::chrono::hours(1))) {
+        }
+      } else {
+        m->lock();
+      }
+      const bool last = --references == 0;
+      m->unlock();
+      if (last) m.destroy();
+    });
+  }
+  for (auto& u : users)
+    u.join();
+}
+
 // ---- Shared mutex -----------------------------------------------------------------------------
 
 // Defect 2: the last reader's unlock_shared is its last use; the writer that was waiting for
@@ -140,6 +166,47 @@ void shared_mutex_destroyed_after_writer(bool second_writer) {
     w.join();
 }
 
+// The reference count over readers and writers, some of them timed (retried until they
+// succeed): each drops its reference under its lock. A writer that dropped the last destroys the
+// mutex right after its unlock (a reader that dropped it cannot: other readers may still hold
+// the lock with it; then the body destroys it at the end).
+template <class SharedMutex>
+void shared_mutex_reference_count(int readers, int writers, bool timed) {
+  owned<SharedMutex> m("shared_mutex");
+  // Atomic: readers drop their references together, under a shared lock. Relaxed: the lock's
+  // own ordering is not what is checked here (the scheduler runs everything in one order).
+  dsched::atomic<int> references{readers + writers};
+  std::vector<thread> users;
+  for (int i = 0; i < readers + writers; ++i) {
+    const bool writer = i < writers;
+    users.emplace_back([&, i, writer] {
+      const bool try_timed = timed && i % 2 == 1;
+      if (writer) {
+        if (try_timed) {
+          while (!m->try_lock_for(std::chrono::hours(1))) {
+          }
+        } else {
+          m->lock();
+        }
+      } else if (try_timed) {
+        while (!m->try_lock_shared_for(std::chrono::hours(1))) {
+        }
+      } else {
+        m->lock_shared();
+      }
+      const bool last = references.fetch_sub(1, std::memory_order_relaxed) == 1;
+      if (writer) {
+        m->unlock();
+      } else {
+        m->unlock_shared();
+      }
+      if (last && writer) m.destroy();
+    });
+  }
+  for (auto& u : users)
+    u.join();
+}
+
 // ---- Condition variable -----------------------------------------------------------------------
 
 // Defect 6 and [thread.condition.condvar]/5: the notifier destroys the condition variable right
@@ -179,6 +246,68 @@ void condvar_destroyed_after_notify(int waiters, bool all, bool notify_under_loc
     notify();
     cv.destroy();
   }
+  for (auto& t : threads)
+    t.join();
+}
+
+// Timed waiters (the scheduler may time each wait out, and they wait again) and a notify_all
+// after which the notifier destroys the condition variable, with or without the mutex held.
+template <class Mutex, class CondVar>
+void condvar_timed_waiters_destroyed_after_notify_all(int waiters, bool notify_under_lock) {
+  Mutex m;
+  owned<CondVar> cv("condition_variable");
+  bool ready = false;  // under m
+  std::vector<thread> threads;
+  for (int i = 0; i < waiters; ++i) {
+    threads.emplace_back([&] {
+      std::unique_lock lock(m);
+      while (!ready)
+        static_cast<void>(cv->wait_for(lock, std::chrono::hours(1)));
+    });
+  }
+  if (notify_under_lock) {
+    std::lock_guard lock(m);
+    ready = true;
+    cv->notify_all();
+    cv.destroy();
+  } else {
+    {
+      std::lock_guard lock(m);
+      ready = true;
+    }
+    cv->notify_all();
+    cv.destroy();
+  }
+  for (auto& t : threads)
+    t.join();
+}
+
+// One item per consumer, each announced by a notify_one; the producer destroys the condition
+// variable right after the last one. Every consumer that waits is then notified: one that finds
+// no item waits only before the last item is produced, and each notify_one counts a waiter while
+// any is un-notified (std: "unblocks one of the threads blocked").
+template <class Mutex, class CondVar>
+void condvar_destroyed_after_last_notify_one(int consumers) {
+  Mutex m;
+  owned<CondVar> cv("condition_variable");
+  int available = 0;  // under m
+  std::vector<thread> threads;
+  for (int i = 0; i < consumers; ++i) {
+    threads.emplace_back([&] {
+      std::unique_lock lock(m);
+      while (available == 0)
+        cv->wait(lock);
+      --available;
+    });
+  }
+  for (int i = 0; i < consumers; ++i) {
+    {
+      std::lock_guard lock(m);
+      ++available;
+    }
+    cv->notify_one();
+  }
+  cv.destroy();
   for (auto& t : threads)
     t.join();
 }
@@ -332,6 +461,27 @@ void destroyed_after_wait(const char* what, Release release, Wait wait, Args... 
   wait(*object);
   object.destroy();
   releaser.join();
+}
+
+// Several waiters and several releasers; the waiters count themselves out after their wait
+// returns, and the last destroys the object (the others have returned; the releasers may still
+// be inside their calls). `Release` is called once per releaser, `Wait` once per waiter.
+template <class Object, class Release, class Wait, class... Args>
+void destroyed_by_last_waiter(const char* what, int releasers, int waiters, Release release,
+                              Wait wait, Args... args) {
+  owned<Object> object(what, args...);
+  int left = waiters;  // plain: the scheduler orders it; changed after the waits return
+  std::vector<thread> threads;
+  for (int i = 0; i < releasers; ++i)
+    threads.emplace_back([&] { release(*object); });
+  for (int i = 0; i < waiters; ++i) {
+    threads.emplace_back([&] {
+      wait(*object);
+      if (--left == 0) object.destroy();
+    });
+  }
+  for (auto& t : threads)
+    t.join();
 }
 
 }  // namespace dsched::scenarios
