@@ -4,6 +4,8 @@
 // primitives (dsched_lifetime_test.cpp, dsched_wake_order_test.cpp).
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <regex>
 #include <string>
 
 #include "dsched/dsched_scenarios.hpp"
@@ -31,27 +33,36 @@ using dsched::testing::random_schedules;
 namespace scenarios = dsched::scenarios;
 namespace planted = planted_7add648;
 
-constexpr const char* lifetime_failure = "after its object was destroyed";
-constexpr const char* deadlock = "deadlock";
+// What the reports must say: the access and the object it hit, or the deadlock.
+const std::vector<std::string> mutex_access = {"after its object was destroyed (mutex at",
+                                               "by thread 0"};
+const std::vector<std::string> shared_mutex_access = {
+    "access to atomic fetch_add", "after its object was destroyed (shared_mutex at", "by thread 0"};
+const std::vector<std::string> condvar_access = {
+    "after its object was destroyed (condition_variable at"};
+const std::vector<std::string> deadlock = {"deadlock: every thread is blocked"};
 
-// Runs a search and checks that it failed, with `expected` in its report and a replay line.
+// Runs a search and checks that it failed, with each of `expected` in its report and a replay
+// line.
 template <class Search>
-void expect_found(Search search, const char* expected, const char* replay_marker) {
+void expect_found(Search search, const std::vector<std::string>& expected,
+                  const char* replay_marker) {
   const auto start = std::chrono::steady_clock::now();
   const exploration result = search();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
   ASSERT_TRUE(result.failed) << result.runs << " schedules missed the planted defect";
-  EXPECT_NE(result.message.find(expected), std::string::npos) << result.message;
+  for (const std::string& text : expected)
+    EXPECT_NE(result.message.find(text), std::string::npos) << text << " in:\n" << result.message;
   EXPECT_NE(result.message.find(replay_marker), std::string::npos) << result.message;
   std::printf("found in %llu schedules, %lld ms:\n%s\n",
               static_cast<unsigned long long>(result.runs), static_cast<long long>(ms),
               result.message.c_str());
 }
 
-constexpr const char* exhaustive = "FUTON_DSCHED_REPLAY=";
-constexpr const char* random = "FUTON_DSCHED_SEED=";
+constexpr const char* exhaustive_replay = "FUTON_DSCHED_REPLAY=";
+constexpr const char* random_replay = "FUTON_DSCHED_SEED=";
 
 // ---- Defect 1: mutex access after release ----------------------------------------------------
 
@@ -65,12 +76,12 @@ TEST(DschedPlantedPrimitives, EveryScheduleFindsMutexAccessAfterRelease) {
       [] {
         return all_schedules(bounds{1, 0}, mutex_case<sim_futex>);
       },
-      lifetime_failure, exhaustive);
+      mutex_access, exhaustive_replay);
 }
 
 TEST(DschedPlantedPrimitives, RandomSchedulesFindMutexAccessAfterRelease) {
   expect_found([] { return random_schedules(1000, mutex_case<sim_futex>, {}, false); },
-               lifetime_failure, random);
+               mutex_access, random_replay);
 }
 
 TEST(DschedPlantedPrimitives, EveryScheduleFindsMutexAccessAfterReleaseOnTheParkingLot) {
@@ -78,7 +89,7 @@ TEST(DschedPlantedPrimitives, EveryScheduleFindsMutexAccessAfterReleaseOnThePark
       [] {
         return all_schedules(bounds{1, 0}, mutex_case<dsched::lot_futex>);
       },
-      lifetime_failure, exhaustive);
+      mutex_access, exhaustive_replay);
 }
 
 // ---- Defect 2: shared_mutex's last reader writes drain_ after its release --------------------
@@ -94,12 +105,12 @@ TEST(DschedPlantedPrimitives, EveryScheduleFindsSharedMutexAccessAfterRelease) {
       [] {
         return all_schedules(bounds{2, 1}, shared_mutex_case<sim_futex>);
       },
-      lifetime_failure, exhaustive);
+      shared_mutex_access, exhaustive_replay);
 }
 
 TEST(DschedPlantedPrimitives, RandomSchedulesFindSharedMutexAccessAfterRelease) {
   expect_found([] { return random_schedules(1000, shared_mutex_case<sim_futex>, {}, false); },
-               lifetime_failure, random);
+               shared_mutex_access, random_replay);
 }
 
 TEST(DschedPlantedPrimitives, EveryScheduleFindsSharedMutexAccessAfterReleaseOnTheParkingLot) {
@@ -107,7 +118,7 @@ TEST(DschedPlantedPrimitives, EveryScheduleFindsSharedMutexAccessAfterReleaseOnT
       [] {
         return all_schedules(bounds{3, 0}, shared_mutex_case<dsched::lot_futex>);
       },
-      lifetime_failure, exhaustive);
+      shared_mutex_access, exhaustive_replay);
 }
 
 // ---- Defect 3: condition_variable depends on FIFO wakes ---------------------------------------
@@ -118,12 +129,16 @@ void condvar_fifo_case() {
 }
 
 TEST(DschedPlantedPrimitives, EveryScheduleFindsConditionVariableRelyingOnFifoWakes) {
-  expect_found([] { return all_schedules(bounds{2, 0}, condvar_fifo_case); }, deadlock, exhaustive);
+  expect_found(
+      [] {
+        return all_schedules(bounds{2, 0}, condvar_fifo_case);
+      },
+      deadlock, exhaustive_replay);
 }
 
 TEST(DschedPlantedPrimitives, RandomSchedulesFindConditionVariableRelyingOnFifoWakes) {
   expect_found([] { return random_schedules(1000, condvar_fifo_case, {}, false); }, deadlock,
-               random);
+               random_replay);
 }
 
 // The wake-order choice is what finds it: the same search with FIFO wakes only (as the
@@ -145,7 +160,7 @@ TEST(DschedPlantedPrimitives, EveryScheduleFindsWaitGroupGenerationLapped) {
           scenarios::lapped_wait_group<planted::basic_wait_group, sim_futex>(128);
         });
       },
-      deadlock, exhaustive);
+      deadlock, exhaustive_replay);
 }
 
 // One round short of the lap, the same search passes: what fails above is the 7-bit wrap.
@@ -171,7 +186,7 @@ TEST(DschedPlantedPrimitives, EveryScheduleFindsConditionVariableAccessAfterNoti
       [] {
         return all_schedules(bounds{1, 0}, [] { condvar_lifetime_case<sim_futex>(false); });
       },
-      lifetime_failure, exhaustive);
+      condvar_access, exhaustive_replay);
 }
 
 TEST(DschedPlantedPrimitives, EveryScheduleFindsConditionVariableAccessAfterNotifyAllUnderLock) {
@@ -179,7 +194,7 @@ TEST(DschedPlantedPrimitives, EveryScheduleFindsConditionVariableAccessAfterNoti
       [] {
         return all_schedules(bounds{1, 0}, [] { condvar_lifetime_case<sim_futex>(true); });
       },
-      lifetime_failure, exhaustive);
+      condvar_access, exhaustive_replay);
 }
 
 TEST(DschedPlantedPrimitives, RandomSchedulesFindConditionVariableAccessAfterNotifyAll) {
@@ -188,7 +203,7 @@ TEST(DschedPlantedPrimitives, RandomSchedulesFindConditionVariableAccessAfterNot
         return random_schedules(
             1000, [] { condvar_lifetime_case<sim_futex>(false); }, {}, false);
       },
-      lifetime_failure, random);
+      condvar_access, random_replay);
 }
 
 TEST(DschedPlantedPrimitives, EveryScheduleFindsConditionVariableAccessAfterNotifyOnTheParkingLot) {
@@ -196,7 +211,51 @@ TEST(DschedPlantedPrimitives, EveryScheduleFindsConditionVariableAccessAfterNoti
       [] {
         return all_schedules(bounds{1, 0}, [] { condvar_lifetime_case<dsched::lot_futex>(true); });
       },
-      lifetime_failure, exhaustive);
+      condvar_access, exhaustive_replay);
+}
+
+// ---- Replays ----------------------------------------------------------------------------------
+
+void set_environment(const char* name, const std::string& value) {
+#if defined(_WIN32)
+  ASSERT_EQ(_putenv_s(name, value.c_str()), 0);
+#else
+  ASSERT_EQ(setenv(name, value.c_str(), 1), 0);
+#endif
+}
+
+// The replay line of an exhaustive search's report runs that one schedule, which fails the
+// same way: its recorded choices include the wake-order picks (defect 3) and the point of the
+// access after destruction (defect 1).
+template <class Body>
+void expect_replay_fails_again(Body body) {
+  const auto found = all_schedules(bounds{2, 0}, body);
+  ASSERT_TRUE(found.failed);
+  const std::string marker = exhaustive_replay;
+  const auto at = found.message.find(marker);
+  ASSERT_NE(at, std::string::npos) << found.message;
+  const std::string choices =
+      found.message.substr(at + marker.size(), found.message.find(' ', at) - at - marker.size());
+  set_environment("FUTON_DSCHED_REPLAY", choices);
+  const auto replayed = all_schedules(bounds{2, 0}, body);
+  set_environment("FUTON_DSCHED_REPLAY", "");
+  EXPECT_EQ(replayed.runs, 1u);
+  ASSERT_TRUE(replayed.failed) << "FUTON_DSCHED_REPLAY=" << choices << " did not fail again";
+  // The failure's first line (what, by whom, at which step) is the same; only the addresses
+  // differ (the objects live on the new run's stacks).
+  const auto first_line = [](const std::string& text) {
+    return std::regex_replace(text.substr(0, text.find('\n')), std::regex("0x[0-9a-f]+"),
+                              "<address>");
+  };
+  EXPECT_EQ(first_line(replayed.message), first_line(found.message));
+}
+
+TEST(DschedPlantedPrimitives, TheReplayLineReproducesAWakeOrderFailure) {
+  expect_replay_fails_again(condvar_fifo_case);
+}
+
+TEST(DschedPlantedPrimitives, TheReplayLineReproducesALifetimeFailure) {
+  expect_replay_fails_again(mutex_case<sim_futex>);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <futon/futex.hpp>
@@ -344,6 +345,40 @@ void condvar_notify_all_reaches_newer_waiter() {
   }
   cv.notify_all();
   c.join();
+}
+
+// A notify_one racing a timeout: A waits with a timeout, B without; once both wait, one
+// notify_one. If A reports a timeout, the notify was not A's, so it must release B; if A
+// reports the notify, B is released by a second notify_one. (No predicates: futon's wait(lock)
+// never returns spuriously, and wait_for reports the notify it took.)
+template <class Mutex, class CondVar>
+void condvar_notify_one_races_timeout() {
+  Mutex m;
+  CondVar cv;
+  int waiting = 0;  // under m: the waiters about to wait
+  const int all_waiting = 0;
+  std::cv_status a_status = std::cv_status::no_timeout;
+  const auto arrive = [&] {
+    // Under m: once the body locks m after this, our wait has registered (it unlocks m only then).
+    if (++waiting == 2) static_cast<void>(wake_on(&all_waiting, 1));
+  };
+  thread a([&] {
+    std::unique_lock lock(m);
+    arrive();
+    a_status = cv.wait_for(lock, std::chrono::hours(1));
+  });
+  thread b([&] {
+    std::unique_lock lock(m);
+    arrive();
+    cv.wait(lock);
+  });
+  // The check and the block are one step (no schedule point between them).
+  if (waiting < 2) static_cast<void>(block_on(&all_waiting, false, false));
+  { std::lock_guard lock(m); }  // both have registered
+  cv.notify_one();
+  a.join();
+  if (a_status == std::cv_status::no_timeout) cv.notify_one();
+  b.join();  // never returns if a timed-out A swallowed the notify
 }
 
 // notify_one to consumers racing for items, with more waiters than each wake reaches: any wake

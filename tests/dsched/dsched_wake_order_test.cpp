@@ -160,6 +160,26 @@ TYPED_TEST(DschedWakeOrderPrimitives, ConditionVariableNotifyAllReachingANewerWa
 }
 
 template <class Backend>
+void notify_races_timeout_case() {
+  scenarios::condvar_notify_one_races_timeout<futon::basic_mutex<Backend>,
+                                              futon::basic_condition_variable<Backend>>();
+}
+
+// A notify_one that a timed-out waiter does not report is not lost: it releases the other.
+TYPED_TEST(DschedWakeOrderPrimitives, ConditionVariableNotifyOneRacingATimeoutIsNotLost) {
+  // Timeouts anywhere (one fault), and preemptions anywhere (timeouts only when forced).
+  for (const bounds limits : {bounds{0, 1}, bounds{1, 0}}) {
+    const auto result = all_schedules(limits, notify_races_timeout_case<TypeParam>);
+    EXPECT_NO_FAILING_SCHEDULE(result);
+    EXPECT_TRUE(result.exhausted);
+  }
+  dsched::random_weights timeouts_often;
+  timeouts_often.timeout = 200;
+  EXPECT_NO_FAILING_SCHEDULE(
+      random_schedules(500, notify_races_timeout_case<TypeParam>, timeouts_often));
+}
+
+template <class Backend>
 void consumers_case(int consumers, int items) {
   scenarios::condvar_consumers<futon::basic_mutex<Backend>,
                                futon::basic_condition_variable<Backend>>(consumers, items);

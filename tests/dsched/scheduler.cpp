@@ -678,8 +678,9 @@ void access(const void* address, const char* what) noexcept {
   for (const retired_range& r : e->retired) {
     if (at < r.begin || at >= r.end) continue;
     std::ostringstream why;
-    why << "access to " << what << " at " << address << " after its object was destroyed ("
-        << r.what << " at " << reinterpret_cast<const void*>(r.begin) << ", " << (r.end - r.begin)
+    // Addresses as 0x-prefixed hex on every platform (operator<< of a pointer is not).
+    why << "access to " << what << " at 0x" << std::hex << at << " after its object was destroyed ("
+        << r.what << " at 0x" << r.begin << std::dec << ", " << (r.end - r.begin)
         << " bytes, retired by thread " << r.by_thread << " at step " << r.at_step << ") by thread "
         << tl_id;
     fail_locked(lock, *e, why.str());
