@@ -347,6 +347,48 @@ void condvar_notify_all_reaches_newer_waiter() {
   c.join();
 }
 
+// A waiter that begins while a notify_all is under way: A (the body) waits first; N sets
+// A's flag under the mutex and notifies all outside it; C, waiting for its own flag, takes the
+// mutex and begins its wait around that notify. A was waiting when the notify was issued, so it
+// must return; C must not take A's notification. N releases C once A is back (so a lost wakeup
+// of A is a deadlock, not hidden by the second notify).
+template <class Mutex, class CondVar>
+void condvar_notify_all_with_a_waiter_beginning() {
+  Mutex m;
+  CondVar cv;
+  bool a_go = false;  // under m
+  bool c_go = false;  // under m
+  bool a_back = false;
+  thread n([&] {
+    {
+      std::lock_guard lock(m);
+      a_go = true;
+    }
+    cv.notify_all();
+    // The check and the block are one step (no schedule point between them).
+    if (!a_back) static_cast<void>(block_on(&a_back, false, false));
+    {
+      std::lock_guard lock(m);
+      c_go = true;
+    }
+    cv.notify_all();
+  });
+  thread c([&] {
+    std::unique_lock lock(m);
+    while (!c_go)
+      cv.wait(lock);
+  });
+  {
+    std::unique_lock lock(m);
+    while (!a_go)
+      cv.wait(lock);
+  }
+  a_back = true;
+  static_cast<void>(wake_on(&a_back, 1));
+  n.join();
+  c.join();
+}
+
 // A notify_one racing a timeout: A waits with a timeout, B without; once both wait, one
 // notify_one. If A reports a timeout, the notify was not A's, so it must release B; if A
 // reports the notify, B is released by a second notify_one. (No predicates: futon's wait(lock)

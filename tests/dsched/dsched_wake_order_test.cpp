@@ -160,6 +160,24 @@ TYPED_TEST(DschedWakeOrderPrimitives, ConditionVariableNotifyAllReachingANewerWa
 }
 
 template <class Backend>
+void waiter_beginning_case() {
+  scenarios::condvar_notify_all_with_a_waiter_beginning<futon::basic_mutex<Backend>,
+                                                        futon::basic_condition_variable<Backend>>();
+}
+
+// C reads the sequence, the notify_all runs (outside the lock) while C is preempted, then C
+// registers, counts itself eligible and takes the one token the notify handed out for A, which
+// then sleeps for good. Disabled: it fails on the condition variable of acbdd53 (found by this
+// scheduler; the replay line it prints shows the schedule), to be enabled with the fix.
+TYPED_TEST(DschedWakeOrderPrimitives,
+           DISABLED_ConditionVariableWaiterBeginningDuringANotifyTakesNoToken) {
+  const auto result = all_schedules(bounds{2, 0}, waiter_beginning_case<TypeParam>);
+  EXPECT_NO_FAILING_SCHEDULE(result);
+  EXPECT_TRUE(result.exhausted);
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(2000, waiter_beginning_case<TypeParam>));
+}
+
+template <class Backend>
 void notify_races_timeout_case() {
   scenarios::condvar_notify_one_races_timeout<futon::basic_mutex<Backend>,
                                               futon::basic_condition_variable<Backend>>();
