@@ -38,34 +38,37 @@
 // notification; its wake is by address. Destroying it while a thread waits un-notified stops a
 // debug build.
 //
-// How a wait ends: `counts_` holds `inside` (waiters between registering and leaving) and
-// `unnotified` (those a notify has not yet counted); inside - unnotified is the number of
-// notifications handed out and not yet taken (tokens). A notify advances `seq_` and then counts
-// waiters (unnotified goes down), which hands out the tokens. A waiter that registered at
-// sequence `base` is eligible once it has seen `seq_` != base (and stays so: it was waiting
-// when that notify and every later one was issued), or while unnotified == 0 (every waiter
-// inside is then notified); an eligible waiter takes a token (inside - 1) and returns. A waiter
-// that a wake reached but that is not eligible while tokens remain passes the wake on, once per
-// notify (pass_bit): a wake of all, so the eligible sleepers the wake missed get theirs. A
-// timed-out waiter that is not eligible leaves uncounted (inside - 1, unnotified - 1); if
-// unnotified is already 0, it was counted and takes a token instead (a notify that races a timeout
-// is reported, not lost).
+// How a wait ends: `counts_` holds `inside` (waiters between registering and leaving),
+// `unnotified` (those a notify has not yet counted) and a token epoch; inside - unnotified is
+// the number of notifications handed out and not yet taken (tokens). A notify advances `seq_`
+// and then, in one RMW of counts_ (its token step), counts waiters (unnotified goes down) and
+// advances the epoch. A waiter registers with one RMW of counts_ and then reads `seq_`; it is
+// eligible once a token step has come after its registration, which it sees as a new epoch or
+// a new sequence (and stays so: it was waiting when that notify and every later one was
+// issued), or while unnotified == 0 (every waiter inside is then notified). An eligible waiter
+// takes a token (inside - 1) and returns; a waiter that began after a notify's token step
+// cannot take that notify's token. A waiter that a wake reached but that is not eligible while
+// tokens remain passes the wake on, once per notify (pass_bit): a wake of all, so the eligible
+// sleepers the wake missed get theirs. A timed-out waiter that is not eligible leaves
+// uncounted (inside - 1, unnotified - 1); if unnotified is already 0, it was counted and takes
+// a token instead (a notify that races a timeout is reported, not lost).
 //
 // Counters (each listed with its width and why wrapping cannot break the contract):
-//   - seq_: 32 bits, one step per notify that finds an un-notified waiter. A waiter compares it
-//     with the value it registered at, so a waiter that slept through exactly 2^32 such
-//     notifies (each taken by other waiters) would see no change: it then still takes a token
-//     once unnotified reaches 0, or becomes eligible at the next notify. It is delayed by one
-//     notify at most, never lost.
+//   - seq_: 32 bits, one step per notify that finds an un-notified waiter, and the token
+//     epoch in counts_: 6 bits, one step per token step. A waiter is eligible if either moved
+//     since it registered. The epoch alone is exact but wraps after 64 token steps; the
+//     sequence covers that, unless 64 notifies were all between their two steps when the
+//     waiter registered, or exactly 2^32 notifies passed while it slept. Then it stays
+//     ineligible until the next notify (or until unnotified reaches 0): one notify late, not
+//     lost while notifies go on.
 //   - inside and unnotified: 12 bits each: at most 4095 threads waiting at once (checked
 //     without NDEBUG). Each waiter adds one to each when it registers and removes exactly what
 //     it added when it leaves, so neither can drift (the 7add648 version's count could).
-//   - the token epoch in counts_: 6 bits, one step per token step. Waiters sleep on counts_,
-//     and registrations and leaves alone can bring counts_ back to a value a waiter read; the
-//     epoch makes a token step always change it. A waiter could sleep through a token step
-//     only if exactly a multiple of 64 token steps, with registrations and leaves restoring
-//     the counts, happened between its read of counts_ and the futex's own check of it (a
-//     few instructions); it then waits for the next notify (or is woken by a pass).
+//   - the epoch also keeps the futex value waiters sleep on (counts_) from coming back by
+//     registrations and leaves alone: a waiter could sleep through a token step only if
+//     exactly a multiple of 64 token steps, with the counts restored, happened between its
+//     read of counts_ and the futex's own check of it (a few instructions); it then waits for
+//     the next notify or a pass.
 //
 // Signal safety: none of the members may be called from a signal handler (the waits lock the
 // mutex; on the parking-lot backend the notifies take a bucket lock).
@@ -202,6 +205,9 @@ class basic_condition_variable {
   static constexpr std::uint32_t unnotified_of(std::uint32_t counts) noexcept {
     return (counts & unnotified_mask) / one_unnotified;
   }
+  static constexpr std::uint32_t epoch_of(std::uint32_t counts) noexcept {
+    return counts & epoch_mask;
+  }
   static constexpr std::uint32_t tokens_of(std::uint32_t counts) noexcept {
     return inside_of(counts) - unnotified_of(counts);
   }
@@ -234,18 +240,21 @@ class basic_condition_variable {
   bool wait_before(std::unique_lock<mutex_type>& lock, const detail::deadline* limit) noexcept {
     FUTON_PRECONDITION(lock.owns_lock(),
                        "futon::condition_variable::wait: the lock does not own its mutex");
-    // The sequence before we register: any notify that counts us (its token step comes after
-    // our registration) advanced it after this read, so we are eligible for its token; and a
-    // notify that passes its "anyone un-notified?" check had a waiter registered before it,
-    // whose base is older than its sequence step, so every token has an eligible taker.
-    // Relaxed: the registration below and the mutex order what matters.
-    const std::uint32_t base = seq_.load(std::memory_order_relaxed);
     // Register while holding the mutex, so a notifier that changes the predicate under the
-    // mutex afterwards counts us. Relaxed: the mutex orders it (see notify).
+    // mutex afterwards counts us. The RMW also tells us the token epoch at that instant: a
+    // token step after it changes the epoch. Acquire: the seq_ load below stays after it (a
+    // release token step we read here carries its seq_ step with it).
     const std::uint32_t registered =
-        counts_.fetch_add(one_inside | one_unnotified, std::memory_order_relaxed);
+        counts_.fetch_add(one_inside | one_unnotified, std::memory_order_acquire);
     FUTON_PRECONDITION(inside_of(registered) < max_waiters,
                        "futon::condition_variable: more than 4095 waiters at once");
+    // The sequence after we registered. A notify steps seq_ before its token step, and cannot
+    // skip the token step while we are inside un-notified, so a seq_ step after this read
+    // means a token step after our registration, one we were waiting for. (Read before the
+    // registration, a notify could step seq_ in between and hand out its tokens before we
+    // registered: we would then take a token meant for an earlier waiter.) Relaxed: see the
+    // acquire above.
+    const std::uint32_t base = seq_.load(std::memory_order_relaxed);
     lock.mutex()->unlock();
 
     enum class outcome : std::uint8_t { waiting, notified, timed_out };
@@ -264,7 +273,10 @@ class basic_condition_variable {
       // release token step, so that if we read its counts_ we also read its seq_ step (and the
       // seq_ load cannot move before this one). The counts_ RMW decides what we take.
       std::uint32_t counts = counts_.load(std::memory_order_acquire);
-      eligible = eligible || seq_.load(std::memory_order_relaxed) != base;
+      // Eligible once a token step has come after our registration: the epoch moved (exact,
+      // but 6 bits wrap) or the sequence moved (32 bits; see `base`).
+      eligible = eligible || epoch_of(counts) != epoch_of(registered) ||
+                 seq_.load(std::memory_order_relaxed) != base;
       const bool may_take = eligible || unnotified_of(counts) == 0;
       std::uint32_t next = 0;
       outcome if_done = outcome::waiting;
