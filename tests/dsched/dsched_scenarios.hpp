@@ -9,6 +9,7 @@
 // or a dsched::check.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -358,7 +359,9 @@ void condvar_notify_all_with_a_waiter_beginning() {
   CondVar cv;
   bool a_go = false;  // under m
   bool c_go = false;  // under m
-  bool a_back = false;
+  // Atomic, not dsched::atomic, for the reasons `waiting` is in
+  // condvar_notify_one_races_timeout. Relaxed: the scheduler runs one thread at a time.
+  std::atomic<bool> a_back{false};
   thread n([&] {
     {
       std::lock_guard lock(m);
@@ -366,7 +369,9 @@ void condvar_notify_all_with_a_waiter_beginning() {
     }
     cv.notify_all();
     // The check and the block are one step (no schedule point between them).
-    if (!a_back) static_cast<void>(block_on(&a_back, false, false));
+    if (!a_back.load(std::memory_order_relaxed)) {
+      static_cast<void>(block_on(&a_back, false, false));
+    }
     {
       std::lock_guard lock(m);
       c_go = true;
@@ -383,7 +388,7 @@ void condvar_notify_all_with_a_waiter_beginning() {
     while (!a_go)
       cv.wait(lock);
   }
-  a_back = true;
+  a_back.store(true, std::memory_order_relaxed);
   static_cast<void>(wake_on(&a_back, 1));
   n.join();
   c.join();
@@ -397,12 +402,18 @@ template <class Mutex, class CondVar>
 void condvar_notify_one_races_timeout() {
   Mutex m;
   CondVar cv;
-  int waiting = 0;  // under m: the waiters about to wait
+  // Counted under m, read by the body without it: atomic (not dsched::atomic, whose access is a
+  // schedule point: the body's check and its block must be one step), so that ThreadSanitizer,
+  // which does not see the scheduler's handovers made inside futon's annotated lock code, sees
+  // the accesses ordered. Relaxed: the scheduler runs one thread at a time.
+  std::atomic<int> waiting{0};
   const int all_waiting = 0;
   std::cv_status a_status = std::cv_status::no_timeout;
   const auto arrive = [&] {
     // Under m: once the body locks m after this, our wait has registered (it unlocks m only then).
-    if (++waiting == 2) static_cast<void>(wake_on(&all_waiting, 1));
+    if (waiting.fetch_add(1, std::memory_order_relaxed) == 1) {
+      static_cast<void>(wake_on(&all_waiting, 1));
+    }
   };
   thread a([&] {
     std::unique_lock lock(m);
@@ -415,7 +426,9 @@ void condvar_notify_one_races_timeout() {
     cv.wait(lock);
   });
   // The check and the block are one step (no schedule point between them).
-  if (waiting < 2) static_cast<void>(block_on(&all_waiting, false, false));
+  if (waiting.load(std::memory_order_relaxed) < 2) {
+    static_cast<void>(block_on(&all_waiting, false, false));
+  }
   { std::lock_guard lock(m); }  // both have registered
   cv.notify_one();
   a.join();
@@ -465,12 +478,14 @@ template <class Backend>
 struct begin_watching : Backend {
   static constexpr const char* name = "begin_watching";
 
-  inline static bool began = false;  // per run: only scheduled threads touch it, one at a time
+  // Per run. Atomic, not dsched::atomic: the worker's check and its block must be one step (see
+  // `waiting` in condvar_notify_one_races_timeout). Relaxed: one thread runs at a time.
+  inline static std::atomic<bool> began{false};
   inline static thread_local bool waiter = false;
 
   static void note_access() noexcept {
-    if (!waiter || began) return;
-    began = true;
+    if (!waiter || began.load(std::memory_order_relaxed)) return;
+    began.store(true, std::memory_order_relaxed);
     static_cast<void>(wake_on(&began, std::numeric_limits<std::size_t>::max()));
   }
 
@@ -509,7 +524,7 @@ template <template <futon::futex_backend> class WaitGroup, class Backend>
 void lapped_wait_group(int rounds) {
   using watch = begin_watching<Backend>;
   WaitGroup<watch> group;
-  watch::began = false;
+  watch::began.store(false, std::memory_order_relaxed);
   group.add(1);
   thread waiter([&] {
     watch::waiter = true;
@@ -517,7 +532,9 @@ void lapped_wait_group(int rounds) {
   });
   thread worker([&] {
     // Only once the wait has begun: a wait that begins after the last zero may rightly sleep.
-    if (!watch::began) static_cast<void>(block_on(&watch::began, false, false));
+    if (!watch::began.load(std::memory_order_relaxed)) {
+      static_cast<void>(block_on(&watch::began, false, false));
+    }
     for (int r = 0; r < rounds; ++r) {
       group.done();
       group.add(1);

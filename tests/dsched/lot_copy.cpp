@@ -12,7 +12,35 @@ namespace futon::os {
 void on_fork_child(void (*)()) noexcept {}
 }  // namespace futon::os
 
+#if defined(__SANITIZE_THREAD__)
+#define DSCHED_LOT_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define DSCHED_LOT_TSAN 1
+#endif
+#endif
+
+#if defined(DSCHED_LOT_TSAN)
+// The runtime's own entry points (not in every toolchain's <sanitizer/tsan_interface.h>).
+extern "C" void __tsan_ignore_thread_begin();
+extern "C" void __tsan_ignore_thread_end();
+#endif
+
 namespace dsched::lot {
+namespace {
+
+// Between true and false, ThreadSanitizer neither checks nor records this thread's accesses.
+void tsan_ignore_accesses([[maybe_unused]] bool ignore) noexcept {
+#if defined(DSCHED_LOT_TSAN)
+  if (ignore) {
+    __tsan_ignore_thread_begin();
+  } else {
+    __tsan_ignore_thread_end();
+  }
+#endif
+}
+
+}  // namespace
 
 using backend = futon::backend::parking_lot;
 
@@ -50,7 +78,14 @@ void wait_checking_too_early(const word& w, std::uint32_t expected) noexcept {
 }
 
 void reset() noexcept {
+  // ThreadSanitizer: a failed run's threads stay blocked where they failed, and a thread that
+  // failed inside futon's annotated lock code (an access after destruction in an unlock) did so
+  // where TSan ignores synchronization (<futon/detail/tsan.hpp>), so its last accesses to the
+  // table were never released to this thread. They never run again; without this, TSan would
+  // report the re-initialization below as racing with them.
+  tsan_ignore_accesses(true);
   futon::parking_lot_internal::the_table.reset_after_fork();
+  tsan_ignore_accesses(false);
 }
 
 }  // namespace dsched::lot
