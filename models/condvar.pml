@@ -1,140 +1,138 @@
 /*
- * condvar.pml -- futon::basic_condition_variable with futon::basic_mutex: wait, notify_all (the
- * broadcast that one woken waiter turns into a requeue onto the mutex) and notify_one.
+ * condvar.pml -- futon::basic_condition_variable with futon::basic_mutex: wait, wait_for,
+ * notify_one, notify_all and the destructor, under ANY wake order, with the lifetime rule (no
+ * access to the object after the step that lets another thread destroy it).
  *
- * Code followed (include/futon/condition_variable.hpp as of commit 2c0a692; the mutex is
- * mutex_protocol.pml):
+ * Code followed (include/futon/condition_variable.hpp as of commit acbdd53; the mutex is
+ * mutex_protocol.pml; the 7add648 condition variable is condvar_7add648.pml):
  *
- *   word: broadcast_bit, the number of waiters not yet notified, a sequence (upper bits)
- *   wait(lock) = wait_before(lock, nullptr), wait_for(lock, t) = wait_before(lock, &limit):
- *     registered = fetch_add(one_waiter) + one_waiter          (holding the mutex)
- *     m.unlock(); expected = registered
- *     loop: futex_wait(word, expected) (timed: may time out); now = load
- *           sequence changed: notified; if now has broadcast_bit: requeue_onto(m, now); break
- *           timed out: withdraw(registered) (CAS count - 1 unless the sequence moved): break,
- *             or, if a notify came meanwhile, notified; break
- *           else (spurious, or requeued onto the mutex by a broadcast and woken there by an
- *           unlock): m.pass_wake_on(); expected = now
- *     m.lock_after_wake()
- *   requeue_onto: while the word has broadcast_bit: CAS clears it (claims the broadcast); then
- *     loop { current = load; futex_requeue(word, current, m.word, 0, all) until it succeeds };
- *     m.note_requeued_sleepers()
- *   notify_one: CAS loop: if the count is 0 return; count - 1, sequence + 1; futex_wake(word, 1)
- *   notify_all: CAS loop: if the count is 0 return; count := 0, sequence + 1, broadcast_bit;
- *     if futex_wake(word, 1) == 0: withdraw broadcast_bit (CAS loop) while the sequence is
- *     still ours
- *   destructor: checks nothing (61fc4d2 required a zero count, 48a978c no broadcast_bit)
+ *   seq_: a sequence, advanced by every notify that finds un-notified waiters.
+ *   counts_ (the futex word waiters sleep on): inside (waiters between registering and leaving),
+ *     unnotified (those no notify has counted yet), an epoch (advanced by every token step, so
+ *     that registrations and leaves alone cannot bring counts_ back to a value a sleeper
+ *     expects), pass_bit, destroy_bit. tokens = inside - unnotified: notifications handed out
+ *     and not yet taken.
+ *   wait(lock) / wait_for: (holding m) base = seq_.load(); counts_.fetch_add(one_inside +
+ *     one_unnotified); m.unlock(); eligible = timed_out = woken = false; loop:
+ *       c = counts_.load(acquire); eligible |= seq_.load() != base;
+ *       (eligible || unnotified(c) == 0) && tokens(c) > 0: CAS c -> c - one_inside (release):
+ *         notified, leave
+ *       else timed_out: CAS c -> c - one_inside - one_unnotified (release): timed out, leave
+ *       else woken && tokens(c) > 0 && !pass_bit: CAS c -> c | pass_bit, then
+ *         futex_wake(counts_, all): a wake meant for an eligible waiter may have reached us
+ *       else futex_wait(counts_, c) (timed: timed_out = it timed out); woken = true
+ *       (a failed CAS re-reads both words)
+ *     leave: if the leaving CAS found destroy_bit and inside == 1: futex_wake(counts_, all), by
+ *     address only; then m.lock(); return notified.
+ *   notify_one / notify_all: c = counts_.load(); unnotified(c) == 0: return; seq_.fetch_add(1);
+ *     CAS loop: unnotified(c) == 0: return (they left); c -> token_step(c): unnotified - 1
+ *     (notify_all: unnotified = 0), epoch + 1, pass_bit cleared (release); then
+ *     futex_wake(counts_, 1) (notify_all: all), by address only.
+ *   destructor: loop: c = counts_.load(acquire); inside(c) == 0: return; precondition
+ *     unnotified(c) == 0 (destroying with un-notified waiters is the caller's bug); CAS sets
+ *     destroy_bit if clear; futex_wait(counts_, c | destroy_bit).
  *
- * Threads: NWAITERS (default 2) waiters, waiter i doing
- *     lock(); while (pred < TARGET(i)) cv.wait(lock); unlock();
- * with TARGET(i) = 1, except that with NROUNDS = 2 the last waiter waits for 2; and one
- * notifier doing NROUNDS (default 1) times
- *     lock(); pred++; unlock(); notify_all()       (-DNOTIFY_UNDER_LOCK: notify before unlock;
- *                                                   -DNOTIFY_ONE: notify_one)
- * With -DTIMED_WAITERS each waiter instead does one wait_for (no predicate) that may time out.
- * Spurious futex returns: SPURIOUS (default 1) in a run, for waiter 1 on the condition
- * variable's word only (they exercise pass_wake_on; mutex.pml covers the mutex's own);
- * -DSPURIOUS_ANY lets any wait of any thread return spuriously (a larger state space). The
- * mutex's starvation mode is left out unless -DSTARVATION (mutex.pml checks it; here it
- * multiplies the state space).
+ * Threads: NWAITERS (default 2, at most 3) waiters and a notifier that destroys the condition
+ * variable right after its last notify (the earliest moment [thread.condition.condvar]/5
+ * allows: every waiter has been notified). Scenarios:
+ *   default           waiter i: lock(); while (pred < 1) wait(lock); unlock();
+ *                     notifier: lock(); pred = 1; unlock(); notify_all(); destroy
+ *   -DNOTIFY_UNDER_LOCK   notifier: lock(); pred = 1; notify_all(); destroy; unlock()
+ *   -DNOTIFY_ONE      waiter i: lock(); wait(lock) (once, no predicate); unlock();
+ *                     notifier: for r = 1..NWAITERS: once r waiters have registered (a ghost
+ *                     count; a program knows it from a count under the mutex), notify_one();
+ *                     then destroy. So a waiter may register after a notify, while that
+ *                     notify's wake is still to come (the any-wake-order scenario).
+ *   -DTIMED_WAITERS   as NOTIFY_ONE, but each waiter does one wait_for (no predicate) that may
+ *                     time out (at any moment while it sleeps)
+ *   -DONE_NOTIFY      (with TIMED_WAITERS) waiter i: lock(); if (pred < 1) wait_for(lock,
+ *                     timeout); unlock(); the notifier: lock(); pred = 1; unlock();
+ *                     notify_all() (notify_one() with -DNOTIFY_ONE, NWAITERS=1), then destroys:
+ *                     timed waiters racing a single notify
+ * futex_wake(word, 1) wakes ANY sleeper of the word (futex.pml: each choice is a branch of the
+ * search). Spurious futex returns: SPURIOUS (default 1) in a run, for waiter 1 on counts_
+ * (-DSPURIOUS_ANY: any thread, any word). The mutex's starvation mode is left out unless
+ * -DSTARVATION (mutex.pml checks it).
  *
  * Properties checked:
  *   1. NO LOST WAKEUP / NO DEADLOCK: when nothing can move any more (`timeout`), every waiter
- *      and the notifier have finished: the broadcast's requeue chain (one waiter woken, the
- *      others moved onto the mutex, each unlock waking the next) reaches every waiter.
- *   2. MUTUAL EXCLUSION on the mutex (ghost counter, as in mutex.pml), including the returns
- *      from wait (lock_after_wake).
- *   3. NO RETURN WITHOUT A NOTIFY: each notified return of wait follows a notify issued after
- *      the waiter registered (a ghost counter of notifies, incremented in the notify's own
- *      atomic step, compared with its value at registration); an untimed wait returns only so.
- *   4. CLEAN WORDS WHEN IDLE: then both futex queues are empty and the mutex word is 0 (its
- *      destructor's precondition). The condition variable's destructor checks nothing since
- *      2c0a692; -DCOUNT_EXACT (61fc4d2's precondition: no waiter counted) and -DBROADCAST_CLEAR
- *      (48a978c's: no broadcast_bit) check what those versions required, and both fail.
+ *      and the notifier (with its destructor) have finished and nobody sleeps on a word.
+ *   2. NO RETURN WITHOUT A NOTIFY: a wait returns "notified" only if some notify that was not
+ *      over when the wait began (read seq_) has begun (advanced seq_) by then: ghost counts of
+ *      notifies begun and ended (a single notifier, so they are ordered). The header allows a
+ *      notify that was under way when the wait began to release it. An untimed wait returns
+ *      only so.
+ *   3. EXACT COUNTS: when idle, inside == unnotified == 0, and the notified returns equal the
+ *      notifications handed out (each notify_one's token step hands out one, notify_all's as
+ *      many as it counted): no notification lost, none made up, none left to a later wait.
+ *   4. NO ACCESS AFTER THE RELEASING STEP: a waiter touches neither word (nor futex-waits on
+ *      counts_) between its leaving CAS and its return; a notifier between its token step and
+ *      its return (ghost flags per thread, asserted at every access); futex_wake by address is
+ *      allowed. The mutex's unlocks are checked the same way (mutex_protocol.pml).
+ *   5. NO ACCESS AFTER DESTRUCTION: once the destructor has returned (ghost `cvdestroyed`),
+ *      nobody touches the words; the destructor's precondition (no un-notified waiter) holds.
+ *   6. MUTUAL EXCLUSION on the mutex (as in mutex.pml), and the idle mutex word has no
+ *      locked, starving or handoff bit.
  *
- * Why it matters: notify_all wakes ONE thread and relies on it to requeue all the others onto
- * the mutex, and then on the mutex's parked_bit chain to wake them one by one; a waiter left on
- * either word, or on the mutex without parked_bit, sleeps forever. A thread that registered
- * after the broadcast is requeued too, without having been notified: it must pass the mutex's
- * wake on (pass_wake_on) and wait again.
+ * Why it matters (issue 10): the futex promises no wake order (Linux wakes real-time threads
+ * first); 7add648's condition variable (condvar_7add648.pml) relied on FIFO: a notify_one's
+ * wake could reach a waiter that registered after the notify, which treated it as spurious and
+ * slept again, and the notified waiter was never woken (defect 3). Its waiters also read the
+ * word after they had been notified, which a destroying notifier forbids (defect 6). Here a
+ * waiter takes a notification (a token) only if it was waiting when the notify was issued
+ * (seq_ moved since its `base`) or if every waiter inside is notified (unnotified == 0); a
+ * waiter that a wake reached but that may not take passes the wake on (pass_bit, once per
+ * notify, a wake of all); the token step is a change of counts_, the word waiters sleep on, so
+ * none sleeps through it; the leaving CAS is a waiter's last access, and the destructor waits
+ * for the notified waiters to leave.
  *
- * RESULTS
- *   - The untimed protocol verifies as written: default configuration, NOTIFY_UNDER_LOCK,
- *     NOTIFY_ONE, STARVATION, and (not registered) NROUNDS=2 SPURIOUS=0 (15 M states);
- *     NWAITERS=3 SPURIOUS=0 showed no error in the 270 M states searched before memory ran
- *     short (hash compaction, not exhaustive). Before the mutex fix of 61fc4d2 these two
- *     reached the mutex's lost wakeup (mutex.pml, RETIRE_ONLY) at once:
- *     with NROUNDS=2 the waiter that waits twice re-registers and unlocks, its wake_one finds
- *     nobody, the other waiter locks and leaves, the notifier goes to sleep on the mutex
- *     for its second round, and the retire strands it there: the program hangs.
- *   - note_requeued_sleepers is not needed for liveness: -DNO_NOTE_REQUEUED passes too. The
- *     requeuing thread always goes on to lock_after_wake, whose may_be_woken re-sets parked_bit
- *     whether it takes the lock or sleeps (it has not slept in that call, so it cannot take the
- *     starvation path), so the requeued sleepers always find parked_bit set by a thread that
- *     will unlock or sleep behind them. The call only wakes a requeued thread early when the
- *     mutex is free, to contend with the requeuer itself. Without BOTH (-DNO_NOTE_REQUEUED
- *     -DPLAIN_RELOCK) the requeued waiter is lost: the planted bug.
- *   - -DTIMED_WAITERS -DNOTIFY_ONE -DCOUNT_EXACT: SPIN finds the waiter count left at 1 on an
- *     idle condition variable, which 61fc4d2's destructor precondition rejected ("destroyed
- *     while threads wait on it"; 2c0a692 dropped the check, and without it this passes):
- *       waiter 2 registers (count 1), its futex wait times out, it reads the word (no notify);
- *       waiter 1 registers (count 2) and unlocks;
- *       the notifier's notify_one: count 1, new sequence; its futex wake finds nobody (waiter 1
- *         is not asleep yet);
- *       waiter 2 withdraws: the sequence moved, so it reports "notified" (the count stays);
- *       waiter 1's futex wait finds the word changed: new sequence, notified.
- *     One notify_one counted one waiter and released two. By the same reasoning (not checked
- *     here), a spurious return of a second sleeping waiter after a notify_one does the same
- *     without timeouts. No wakeup is lost (the count is only ever too high: the next notify
- *     makes a futile wake). Decrementing the count anyway in the timed-out waiter would not
- *     do: when the notify counted that very waiter, it would undercount, and a later notify
- *     would skip a sleeper.
- *   - 48a978c (-DWITHDRAW_ONCE -DBROADCAST_CLEAR -DTIMED_WAITERS) left broadcast_bit set on an
- *     idle condition variable, which its destructor rejected: a timed-out waiter reads the word
- *     just before a notify_all, whose wake finds nobody; its withdrawal sees the new sequence,
- *     so it returns "notified" without looking at broadcast_bit; a second waiter registers (the
- *     word moves on), so the single withdrawing CAS fails; the second waiter times out. (Also:
- *     notify_all's wake can wake a waiter that registered after the broadcast, which passes
- *     the wake on and times out.) 61fc4d2 withdraws while the sequence is its own and accepts
- *     a stale bit (it only makes the next woken thread requeue the others needlessly).
+ * RESULT: the code as written (acbdd53) verifies in every scenario (see models/README.md for
+ * state counts); the planted bugs below are rejected.
  *
- * Left out: wait_until's clock conversion (attempt_until), the predicate overloads (they are
- * the loop above), memory orders (see mutex_protocol.pml). The count has 2 bits here (up to 3
- * waiters), 14 in the C++; the sequence is a byte (31 notifies), 17 bits in the C++.
+ * Left out: wait_until's clock conversion (attempt_until), the predicate overloads (the loop
+ * above), memory orders (every access is an RMW or load of one word; the one two-word question,
+ * reading counts_ then seq_, is ordered in the code by the notify's release token step and the
+ * waiter's acquire load of counts_, and in the model by sequential consistency). Widths: seq_ is
+ * a byte (the model makes at most 3 notifies); counts_ is a byte: inside bits 0-1, unnotified
+ * bits 2-3, epoch bits 4-5, pass_bit 64, destroy_bit 128 (the C++: 12, 12 and 6 bits).
  *
  * Variants:
- *   -DNOTIFY_UNDER_LOCK    the notifier notifies while holding the mutex
- *   -DNOTIFY_ONE           notify_one instead of notify_all (use NWAITERS=1 unless TIMED_WAITERS)
- *   -DNROUNDS=2            two notifies; the last waiter waits for the second one, so it may
- *                          register after the first broadcast and be requeued without a notify
- *   -DTIMED_WAITERS        each waiter does one wait_for (no predicate) that may time out
- *   -DWITHDRAW_ONCE        48a978c: notify_all withdraws broadcast_bit with a single CAS
- *   -DBROADCAST_CLEAR      48a978c's destructor precondition: no broadcast_bit when idle
- *   -DCOUNT_EXACT          61fc4d2's destructor precondition: no waiter counted when idle
- *   -DNO_NOTE_REQUEUED     the requeuing thread does not call note_requeued_sleepers (passes)
- *   -DSTARVATION           include the mutex's starvation mode
+ *   -DNOTIFY_UNDER_LOCK -DNOTIFY_ONE -DTIMED_WAITERS -DONE_NOTIFY   scenarios (above)
+ *   -DSTARVATION              include the mutex's starvation mode
+ *   -DFIFO_WAKE               futex_wake wakes the oldest sleeper
  *   -DNWAITERS=n -DSPURIOUS=s -DSPURIOUS_WAITER=i -DSPURIOUS_ANY   sizes
  *   planted bugs (SPIN must reject):
- *   -DNO_NOTE_REQUEUED -DPLAIN_RELOCK   the requeuing thread neither tells the mutex about the
- *                          sleepers it moved nor re-locks as a thread that may have been woken
- *                          (m.lock() instead of lock_after_wake): the requeued waiter sleeps
- *                          on the mutex forever
- *   -DPLAIN_RELOCK         alone: a waiter woken on the mutex re-locks with m.lock(), leaving
- *                          parked_bit or woken_bit set for good (the idle mutex word is not 0)
- *   -DWITHDRAW_ALWAYS      notify_all withdraws broadcast_bit (CAS next -> next & ~broadcast)
- *                          even when its wake woke a thread: that thread then finds no broadcast
- *                          to perform, and the other waiter stays on the condition variable
+ *   -DNO_PASS        a waiter that a wake reached but that may not take a token does not pass
+ *                    the wake on: with any wake order, the notify's wake can be spent on a
+ *                    waiter that registered after the notify, and the notified waiter sleeps on
+ *   -DNO_ZERO_RULE   eligibility without the `unnotified == 0` clause: a waiter that read
+ *                    `base` after a notify's sequence step but registered before its token
+ *                    step is counted by it yet never eligible for its token
  */
 
 #ifndef NWAITERS
 #define NWAITERS 2
 #endif
-#ifndef NROUNDS
-#define NROUNDS 1
+#if NWAITERS > 3
+#error "condvar.pml: counts_ has 2 bits of inside and of unnotified: at most 3 waiters"
 #endif
 #define NOTIFIER (NWAITERS + 1)
 #define NT (NWAITERS + 1)
-#define NWORDS 2
+
+#if defined(TIMED_WAITERS) && !defined(NOTIFY_ONE) && !defined(ONE_NOTIFY)
+#define NOTIFY_ONE
+#endif
+#if defined(NOTIFY_ONE) && !defined(ONE_NOTIFY)
+#define GATED             /* notify_one, once per waiter, each after one more registration */
+#define NNOTIFY NWAITERS
+#else
+#define NNOTIFY 1         /* lock(); pred = 1; unlock(); one notify */
+#endif
+#ifdef NOTIFY_ONE
+#define NOTIFY_ALL false
+#else
+#define NOTIFY_ALL true
+#endif
 
 #ifndef STARVATION
 /* The mutex's starvation mode is left out by default (mutex.pml checks it; it multiplies the
@@ -143,204 +141,250 @@
 #endif
 
 #ifndef SPURIOUS_ANY
-/* Spurious returns only for waiter SPURIOUS_WAITER (default 1) on the condition variable's
-   futex (they exercise pass_wake_on); mutex.pml covers them on the mutex. -DSPURIOUS_ANY: any
-   thread, any word. */
+/* Spurious returns only for waiter SPURIOUS_WAITER (default 1) on counts_ (they exercise the
+   pass); mutex.pml covers them on the mutex. -DSPURIOUS_ANY: any thread, any word. */
 #ifndef SPURIOUS_WAITER
 #define SPURIOUS_WAITER 1
 #endif
 #define SPURIOUS_ON(t, w) ((t) == SPURIOUS_WAITER && (w) == CW)
 #endif
 
+/* futex words: the mutex's and counts_ (seq_ is never waited on) */
+#define CW 2
+#define NWORDS 2
+#define WORD(w) ((w) == MW -> mw : counts)
+
+/* NO ACCESS AFTER THE RELEASING STEP / AFTER DESTRUCTION, for the condition variable's words */
+#define CV_ACCESS(t) assert(!cv_gone[t] && !cvdestroyed)
+#define FUTEX_ACCESS(t, w) \
+  if \
+  :: (w) == MW -> MW_ACCESS(t) \
+  :: else -> CV_ACCESS(t) \
+  fi
+/* and for the mutex's unlocks (mutex_protocol.pml); the mutex itself is not destroyed here */
+#define MUTEX_LIFETIME
+
 #include "mutex_protocol.pml"
 
-/* basic_condition_variable::word_: broadcast_bit, the number of waiters not yet notified, a
-   sequence advanced by every notify. The C++ has 14 bits of count (bits 1-14) and the sequence
-   in bits 15-31; here 2 bits of count (up to 3 waiters) and the sequence from bit 3 (a byte
-   holds 31 notifies, far more than a run makes). */
-#define BC_BIT      1  /* broadcast_bit */
-#define ONE_WAITER  2  /* one_waiter */
-#define WAITER_MASK 6  /* waiter_mask */
-#define SEQ_STEP    8  /* sequence_step */
-#define WAITERS_OF(x) (((x) & WAITER_MASK) / ONE_WAITER)
-#define SEQ(x) ((x) & ~(WAITER_MASK | BC_BIT))
+/* counts_ */
+#define ONE_IN    1    /* one_inside */
+#define IN_MASK   3
+#define ONE_UN    4    /* one_unnotified */
+#define UN_MASK   12
+#define ONE_EP    16   /* one_epoch */
+#define EP_MASK   48
+#define PASS_BIT  64
+#define DESTROY_BIT 128
+#define INSIDE(c) ((c) & IN_MASK)
+#define UNNOTIFIED(c) (((c) & UN_MASK) / ONE_UN)
+#define TOKENS(c) (INSIDE(c) - UNNOTIFIED(c))
+/* token_step(c, all): waiters counted, epoch advanced, pass_bit cleared */
+#define TOKEN_STEP(c, all) \
+  ((((all) -> ((c) & ~UN_MASK) : ((c) - ONE_UN)) & ~(EP_MASK | PASS_BIT)) | (((c) + ONE_EP) & EP_MASK))
 
-/* waiter i waits for pred >= TARGET(i) */
-#define TARGET(i) ((NROUNDS > 1 && (i) == NWAITERS) -> 2 : 1)
+byte seq;           /* seq_ */
+byte counts;        /* counts_ */
+bool cv_gone[NT + 1];  /* ghost: thread t made its leaving step (waiter) or token step (notifier)
+                          and has not returned yet */
+bool cvdestroyed;   /* ghost: the destructor has returned */
 
-byte pred;      /* the predicate's state, under the mutex */
-byte notifies;  /* ghost: notifies issued (each changes the sequence) */
+byte pred;          /* the predicate's state, under the mutex */
+byte nreg;          /* ghost: registrations so far */
+byte nbegun;        /* ghost: notifies that have advanced seq_ (begun) */
+byte nended;        /* ghost: notifies that have ended (token step made, or nobody left) */
+byte given;         /* ghost: notifications handed out (token steps' counted waiters) */
+byte taken;         /* ghost: notified returns */
 byte done;
 
-#define CV_LOCALS byte registered, expected, now, cstate, cnext, cur, reg_notifies; bool tmo
+#define CV_LOCALS byte base, began, cc, cnext, nwake; bool eligible, tmo, woken; byte result
 
-/* requeue_onto(m, st): claim the broadcast, requeue everyone onto the mutex, tell the mutex */
-inline requeue_onto(t, st) {
-  cstate = st;
-  do
-  :: !(cstate & BC_BIT) -> break
-  :: else ->
-       cnext = cstate & ~BC_BIT;
-       cas(cw, cstate, cnext, ok);
-       if
-       :: ok ->
-            printf("thread %d: claims the broadcast: cv word %d\n", t, cnext);
-            do
-            :: cur = cw;
-               futex_requeue(CW, cur, MW, ok);
-               if :: ok -> break :: else -> printf("thread %d: requeue: cv word changed, retries\n", t) fi
-            od;
-#ifndef NO_NOTE_REQUEUED
-            note_requeued_sleepers(t);
-#endif
-            break
-       :: else -> skip
-       fi
-  od;
-  cstate = 0;
-  cnext = 0;
-  cur = 0
-}
+#define WAITING 0
+#define NOTIFIED 1
+#define TIMED_OUT 2
 
-/* withdraw(registered): ok = true if the count was decremented (no notify since registering) */
-inline withdraw(t) {
-  cstate = cw;
-  do
-  :: SEQ(cstate) != SEQ(registered) -> ok = false; break
-  :: else ->
-       cnext = cstate - ONE_WAITER;
-       cas(cw, cstate, cnext, ok);
-       if :: ok -> printf("thread %d: withdraws: cv word %d\n", t, cnext); break :: else -> skip fi
-  od;
-  cstate = 0;
-  cnext = 0
-}
-
-/* wait(lock) = wait_before(lock, nullptr), or with `timed` wait_for(lock, timeout) =
-   wait_before(lock, &limit), whose futex waits may time out (`dl`: the deadline has passed) */
+/* wait(lock) (timed = false) or wait_for(lock, timeout) (timed = true; `dl`: the deadline has
+   passed); result = NOTIFIED or TIMED_OUT; the mutex is held again on return */
 inline cv_wait(t, timed, dl) {
   d_step {
-    registered = cw + ONE_WAITER;  /* fetch_add(one_waiter) + one_waiter */
-    cw = cw + ONE_WAITER;
-    assert(WAITERS_OF(registered) != 0);  /* the C++ precondition: count does not overflow */
-    reg_notifies = notifies
+    CV_ACCESS(t);
+    base = seq;          /* seq_.load(relaxed) */
+    began = nended       /* ghost: the notifies over before this wait began */
   };
-  printf("thread %d: registers: cv word %d; unlocks the mutex\n", t, registered);
+  d_step {
+    CV_ACCESS(t);
+    assert(INSIDE(counts) < IN_MASK);  /* at most max_waiters (the C++ precondition) */
+    counts = counts + ONE_IN + ONE_UN;  /* fetch_add(one_inside | one_unnotified) */
+    nreg++
+  };
+  printf("thread %d: registers at sequence %d: counts %d; unlocks the mutex\n", t, base, counts);
   mutex_unlock(t);
-  expected = registered;
+  eligible = false;
+  tmo = false;
+  woken = false;
+  result = WAITING;
   do
-  :: printf("thread %d: futex_wait(cv word, %d)\n", t, expected);
-     futex_wait(t, CW, expected, timed, dl, ok);  /* ok = false: timed out */
-     tmo = !ok;
-     now = cw;  /* load(acquire) */
-     if
-     :: SEQ(now) != SEQ(registered) ->
-          printf("thread %d: notified: cv word %d\n", t, now);
-          assert(notifies != reg_notifies);  /* NO RETURN WITHOUT A NOTIFY after registering */
-          if
-          :: now & BC_BIT -> requeue_onto(t, now)
-          :: else -> skip
-          fi;
-          break
-     :: else ->
-          if
-          :: tmo ->
-               withdraw(t);
-               if
-               :: ok -> printf("thread %d: wait timed out\n", t)
-               :: else ->  /* a notify came after all, between the timeout and the withdrawal */
-                    printf("thread %d: timed out, but notified meanwhile\n", t);
-                    assert(notifies != reg_notifies)
-               fi;
-               break
-          :: else -> skip
-          fi;
-          /* spurious, or requeued by a past broadcast and woken on the mutex */
-          pass_wake_on(t);
-          expected = now
-     fi
-  od;
-  atomic { registered = 0; expected = 0; now = 0; reg_notifies = 0; tmo = false };
-#ifndef PLAIN_RELOCK
-  lock_after_wake(t)
-#else
-  mutex_lock(t)  /* BUG: re-locks as a newcomer, not as the thread an unlock may have woken */
-#endif
-}
-
-inline cv_notify_one(t) {
-  cstate = cw;
-  do
-  :: WAITERS_OF(cstate) == 0 -> ok = false; break
+  :: result != WAITING -> break
   :: else ->
-       cnext = cstate - ONE_WAITER + SEQ_STEP;
-       d_step {  /* compare_exchange_weak(state, state - one_waiter + sequence_step) */
-         if
-         :: cw == cstate -> cw = cnext; ok = true; notifies++
-         :: else -> cstate = cw; ok = false
-         fi
-       };
-       if :: ok -> break :: else -> skip fi
-  od;
-  if
-  :: !ok -> printf("thread %d: notify_one: no waiters counted: nothing to do\n", t)
-  :: else ->
-       printf("thread %d: notify_one: cv word %d\n", t, cnext);
-       futex_wake(CW, 1, n)
-  fi;
-  cstate = 0;
-  cnext = 0
-}
-
-inline cv_notify_all(t) {
-  cstate = cw;
-  do
-  :: WAITERS_OF(cstate) == 0 -> ok = false; break
-  :: else ->
-       cnext = ((cstate & ~WAITER_MASK) + SEQ_STEP) | BC_BIT;
-       d_step {  /* compare_exchange_weak(state, next); the ghost counts the notify */
-         if
-         :: cw == cstate -> cw = cnext; ok = true; notifies++
-         :: else -> cstate = cw; ok = false
-         fi
-       };
-       if :: ok -> break :: else -> skip fi
-  od;
-  if
-  :: !ok -> printf("thread %d: notify_all: no waiters counted: nothing to do\n", t)
-  :: else ->
-       printf("thread %d: notify_all: cv word %d\n", t, cnext);
-       futex_wake(CW, 1, n);
-#if defined(WITHDRAW_ALWAYS)
-       /* BUG: withdraws even when the wake found a thread */
-       cstate = cnext;
-       cas(cw, cstate, cnext & ~BC_BIT, ok);
-       printf("thread %d: notify_all: woke %d, withdraws broadcast_bit anyway: %d\n", t, n, ok)
-#else
+       d_step { CV_ACCESS(t); cc = counts };                          /* acquire */
+       d_step { CV_ACCESS(t); eligible = eligible || (seq != base) };
        if
-       :: n == 0 ->
-#ifdef WITHDRAW_ONCE
-            /* 48a978c: compare_exchange_strong(next, next & ~broadcast_bit), once */
-            cstate = cnext;
-            cas(cw, cstate, cnext & ~BC_BIT, ok);
-            printf("thread %d: notify_all: nobody woken: withdraws broadcast_bit: %d\n", t, ok)
+#ifndef NO_ZERO_RULE
+       :: (eligible || UNNOTIFIED(cc) == 0) && TOKENS(cc) > 0 ->
 #else
-            /* withdraw while the sequence is still ours (a count change does not stop it) */
-            cstate = cnext;
-            do
-            :: !(cstate & BC_BIT) || SEQ(cstate) != SEQ(cnext) -> break
-            :: else ->
-                 cas(cw, cstate, cstate & ~BC_BIT, ok);
-                 if :: ok -> break :: else -> skip fi
-            od;
-            printf("thread %d: notify_all: nobody woken: withdraws broadcast_bit: cv word %d\n", t, cw)
+       :: eligible && TOKENS(cc) > 0 ->  /* BUG: no `unnotified == 0` clause */
 #endif
+            /* take a token: the leaving step (release) */
+            d_step {
+              CV_ACCESS(t);
+              if
+              :: counts == cc ->
+                   counts = cc - ONE_IN;
+                   cv_gone[t] = true;
+                   result = NOTIFIED;
+                   taken++;
+                   /* NO RETURN WITHOUT A NOTIFY: one that was not over when the wait began */
+                   assert(nbegun > began)
+              :: else -> skip
+              fi
+            };
+            if
+            :: result == NOTIFIED -> printf("thread %d: takes a notification: counts %d -> %d\n", t, cc, cc - ONE_IN)
+            :: else -> skip
+            fi
+       :: else ->
+            if
+            :: tmo ->
+                 /* timed out, not counted by any notify: leave uncounted (release) */
+                 d_step {
+                   CV_ACCESS(t);
+                   if
+                   :: counts == cc ->
+                        assert(UNNOTIFIED(cc) > 0 && INSIDE(cc) > 0);
+                        counts = cc - ONE_IN - ONE_UN;
+                        cv_gone[t] = true;
+                        result = TIMED_OUT
+                   :: else -> skip
+                   fi
+                 };
+                 if
+                 :: result == TIMED_OUT -> printf("thread %d: times out: counts %d -> %d\n", t, cc, cc - ONE_IN - ONE_UN)
+                 :: else -> skip
+                 fi
+#ifndef NO_PASS
+            :: !tmo && woken && TOKENS(cc) > 0 && !(cc & PASS_BIT) ->
+                 /* a wake meant for an eligible waiter may have reached us: pass it on */
+                 cnext = cc | PASS_BIT;
+                 d_step {
+                   CV_ACCESS(t);
+                   if
+                   :: counts == cc -> counts = cnext; ok = true
+                   :: else -> ok = false
+                   fi
+                 };
+                 if
+                 :: ok ->
+                      printf("thread %d: may not take: passes the wake on: counts %d\n", t, cnext);
+                      futex_wake(CW, NT, n)
+                 :: else -> skip
+                 fi
+            :: else ->
+#else
+            :: else ->  /* BUG: no pass */
+#endif
+                 printf("thread %d: futex_wait(counts, %d)\n", t, cc);
+                 futex_wait(t, CW, cc, timed, dl, ok);
+                 if :: timed && !ok -> tmo = true :: else -> skip fi;
+                 woken = true
+            fi
+       fi
+  od;
+  /* After the leaving step, by address only: wake the destructor if it waits for us. */
+  if
+  :: (cc & DESTROY_BIT) && INSIDE(cc) == 1 ->
+       printf("thread %d: the last to leave: wakes the destructor\n", t);
+       futex_wake(CW, NT, n)
+  :: else -> skip
+  fi;
+  atomic {
+    cv_gone[t] = false;
+    base = 0; began = 0; cc = 0; cnext = 0; eligible = false; tmo = false; woken = false
+  };
+  mutex_lock(t)
+}
+
+/* notify_one (all = false) / notify_all (all = true) */
+inline cv_notify(t, all) {
+  d_step { CV_ACCESS(t); cc = counts };  /* relaxed */
+  if
+  :: UNNOTIFIED(cc) == 0 -> printf("thread %d: notify: nobody un-notified: nothing to do\n", t)
+  :: else ->
+       d_step { CV_ACCESS(t); seq++; nbegun++ };  /* seq_.fetch_add(1) */
+       printf("thread %d: notify: sequence %d\n", t, seq);
+       do
+       :: UNNOTIFIED(cc) == 0 ->
+            printf("thread %d: notify: they left meanwhile\n", t);
+            nended++;
+            break
+       :: else ->
+            cnext = TOKEN_STEP(cc, all);
+            d_step {  /* the token step (release): the notify's last access */
+              CV_ACCESS(t);
+              if
+              :: counts == cc ->
+                   counts = cnext;
+                   ok = true;
+                   cv_gone[t] = true;
+                   nended++;
+                   given = given + (all -> UNNOTIFIED(cc) : 1)
+              :: else -> cc = counts; ok = false
+              fi
+            };
+            if
+            :: ok ->
+                 printf("thread %d: notify: token step: counts %d -> %d\n", t, cc, cnext);
+                 nwake = (all -> NT : 1);
+                 futex_wake(CW, nwake, n);  /* by address */
+                 break
+            :: else -> skip
+            fi
+       od
+  fi;
+  atomic { cv_gone[t] = false; cc = 0; cnext = 0; n = 0; nwake = 0 }
+}
+
+/* ~basic_condition_variable(), then the object is gone */
+inline cv_destroy(t) {
+  d_step { CV_ACCESS(t); cc = counts };  /* acquire */
+  do
+  :: INSIDE(cc) == 0 -> break
+  :: else ->
+       assert(UNNOTIFIED(cc) == 0);  /* the caller's precondition: every waiter is notified */
+       cnext = cc | DESTROY_BIT;
+       if
+       :: cnext == cc -> ok = true
+       :: else ->
+            d_step {
+              CV_ACCESS(t);
+              if
+              :: counts == cc -> counts = cnext; ok = true
+              :: else -> cc = counts; ok = false
+              fi
+            }
+       fi;
+       if
+       :: ok ->
+            printf("thread %d: destructor: %d notified waiters inside: sleeps on counts %d\n", t, INSIDE(cc), cnext);
+            futex_wait(t, CW, cnext, false, nodl, ok);
+            d_step { CV_ACCESS(t); cc = counts }
        :: else -> skip
        fi
-#endif
-  fi;
-  cstate = 0;
-  cnext = 0
+  od;
+  atomic {
+    cvdestroyed = true;
+    printf("thread %d: the condition variable is destroyed: counts %d\n", t, counts);
+    cc = 0;
+    cnext = 0
+  }
 }
 
 proctype waiter(byte t) {
@@ -348,28 +392,28 @@ proctype waiter(byte t) {
   CV_LOCALS;
   bool dl;
   mutex_lock(t);
-#ifndef TIMED_WAITERS
+#if defined(TIMED_WAITERS) && defined(ONE_NOTIFY)
+  if
+  :: pred < 1 ->  /* one wait_for(lock, timeout) unless the notifier has been */
+       cv_wait(t, true, dl);
+       printf("thread %d: wait_for returned %d (1: notified, 2: timed out)\n", t, result)
+  :: else -> skip
+  fi;
+#elif defined(TIMED_WAITERS)
+  cv_wait(t, true, dl);  /* one wait_for(lock, timeout), no predicate */
+  printf("thread %d: wait_for returned %d (1: notified, 2: timed out)\n", t, result);
+#elif defined(GATED)
+  cv_wait(t, false, nodl);  /* one wait(lock), no predicate */
+  printf("thread %d: wait returned\n", t);
+#else
   do
-  :: pred >= TARGET(t) -> break
+  :: pred >= 1 -> break
   :: else -> cv_wait(t, false, nodl)
   od;
-#else
-  cv_wait(t, true, dl);  /* one wait_for(lock, timeout), no predicate */
-  printf("thread %d: wait_for returned: leaves\n", t);
-#endif
-#ifndef TIMED_WAITERS
   printf("thread %d: predicate holds: leaves\n", t);
 #endif
   mutex_unlock(t);
   done++
-}
-
-inline notify(t) {
-#ifdef NOTIFY_ONE
-  cv_notify_one(t)
-#else
-  cv_notify_all(t)
-#endif
 }
 
 proctype notifier(byte t) {
@@ -377,18 +421,36 @@ proctype notifier(byte t) {
   CV_LOCALS;
   byte r;
   do
-  :: r < NROUNDS ->
+  :: r < NNOTIFY ->
+#ifdef GATED
+       nreg > r;  /* r + 1 waiters have registered */
+#ifdef NOTIFY_UNDER_LOCK
+       mutex_lock(t);
+       cv_notify(t, false);
+       r++;
+       if :: r == NNOTIFY -> cv_destroy(t) :: else -> skip fi;
+       mutex_unlock(t)
+#else
+       cv_notify(t, false);
+       r++;
+       if :: r == NNOTIFY -> cv_destroy(t) :: else -> skip fi
+#endif
+#else
        mutex_lock(t);
        pred++;
        printf("thread %d (notifier): pred := %d\n", t, pred);
 #ifdef NOTIFY_UNDER_LOCK
-       notify(t);
-       mutex_unlock(t);
+       cv_notify(t, NOTIFY_ALL);
+       r++;
+       cv_destroy(t);
+       mutex_unlock(t)
 #else
        mutex_unlock(t);
-       notify(t);
+       cv_notify(t, NOTIFY_ALL);
+       r++;
+       cv_destroy(t)
 #endif
-       r++
+#endif
   :: else -> break
   od;
   done++
@@ -396,21 +458,15 @@ proctype notifier(byte t) {
 
 proctype checker() {
   timeout ->
-  printf("checker: nothing can move: %d of %d threads done; mutex word %d (%d asleep), cv word %d (%d asleep)\n",
-         done, NT, mw, fq[MW].n, cw, fq[CW].n);
-  assert(done == NT);     /* NO LOST WAKEUP / NO DEADLOCK */
-  assert(fq[MW].n == 0 && fq[CW].n == 0);
+  printf("checker: nothing can move: %d of %d threads done; mutex word %d (%d asleep), counts %d (%d asleep); %d notifications given, %d taken\n",
+         done, NT, mw, nq[MW], counts, nq[CW], given, taken);
+  assert(done == NT);                         /* NO LOST WAKEUP / NO DEADLOCK */
+  assert(nq[MW] == 0 && nq[CW] == 0);
+  assert(cvdestroyed);
+  assert(INSIDE(counts) == 0 && UNNOTIFIED(counts) == 0);  /* EXACT COUNTS */
+  assert(given == taken);
   assert(in_cs == 0);
-  assert(mw == 0);                  /* the mutex's destructor precondition */
-#ifdef BROADCAST_CLEAR
-  assert(!(cw & BC_BIT));           /* 48a978c's destructor precondition */
-#endif
-#ifdef COUNT_EXACT
-  /* Not a property any more: a timed-out waiter that raced a notify leaves its count (harmless,
-     one futile wake later), so the destructor no longer checks it. -DCOUNT_EXACT shows it. */
-  assert(WAITERS_OF(cw) == 0);
-#endif
-  skip
+  assert((mw & ~P_BIT) == 0)                  /* the idle mutex: only parked_bit may remain */
 }
 
 init {
