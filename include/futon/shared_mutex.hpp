@@ -1,4 +1,4 @@
-// <futon/shared_mutex.hpp>: futon::shared_mutex, a std::shared_timed_mutex in 8 bytes.
+// <futon/shared_mutex.hpp>: futon::shared_mutex, a std::shared_timed_mutex in 4 bytes.
 //
 //   futon::shared_mutex m;
 //   { std::shared_lock reader(m); ... }          // many readers at once
