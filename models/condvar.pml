@@ -3,7 +3,7 @@
  * notify_one, notify_all and the destructor, under ANY wake order, with the lifetime rule (no
  * access to the object after the step that lets another thread destroy it).
  *
- * Code followed (include/futon/condition_variable.hpp as of commit acbdd53; the mutex is
+ * Code followed (include/futon/condition_variable.hpp as of commit 192bc26; the mutex is
  * mutex_protocol.pml; the 7add648 condition variable is condvar_7add648.pml):
  *
  *   seq_: a sequence, advanced by every notify that finds un-notified waiters.
@@ -12,9 +12,11 @@
  *     that registrations and leaves alone cannot bring counts_ back to a value a sleeper
  *     expects), pass_bit, destroy_bit. tokens = inside - unnotified: notifications handed out
  *     and not yet taken.
- *   wait(lock) / wait_for: (holding m) base = seq_.load(); counts_.fetch_add(one_inside +
- *     one_unnotified); m.unlock(); eligible = timed_out = woken = false; loop:
- *       c = counts_.load(acquire); eligible |= seq_.load() != base;
+ *   wait(lock) / wait_for: (holding m) registered = counts_.fetch_add(one_inside +
+ *     one_unnotified, acquire); base = seq_.load(); m.unlock(); eligible = timed_out = woken =
+ *     false; loop:
+ *       c = counts_.load(acquire);
+ *       eligible |= epoch(c) != epoch(registered) || seq_.load() != base;
  *       (eligible || unnotified(c) == 0) && tokens(c) > 0: CAS c -> c - one_inside (release):
  *         notified, leave
  *       else timed_out: CAS c -> c - one_inside - one_unnotified (release): timed out, leave
@@ -49,6 +51,16 @@
  *                     timeout); unlock(); the notifier: lock(); pred = 1; unlock();
  *                     notify_all() (notify_one() with -DNOTIFY_ONE, NWAITERS=1), then destroys:
  *                     timed waiters racing a single notify
+ *   -DLATE_WAITER     a waiter that begins during a notify (the deterministic scheduler's
+ *                     trace against acbdd53): waiter A (1): lock(); while (!a) wait(lock);
+ *                     unlock(); waiter C (2): the same for its own flag c; the notifier:
+ *                     lock(); a = 1; unlock(); notify_all(); once A has returned (a ghost
+ *                     wait, so no later notify can mask a lost wakeup of A): lock(); c = 1;
+ *                     unlock(); notify_all(); destroy. C takes the mutex and registers at any
+ *                     point relative to the first notify's steps. With -DNOTIFY_ONE both are
+ *                     notify_one, and C begins once a is set and registers only after the
+ *                     first notify's token step (or after it returned): registered before it,
+ *                     C could rightly be the one notified.
  * futex_wake(word, 1) wakes ANY sleeper of the word (futex.pml: each choice is a branch of the
  * search). Spurious futex returns: SPURIOUS (default 1) in a run, for waiter 1 on counts_
  * (-DSPURIOUS_ANY: any thread, any word). The mutex's starvation mode is left out unless
@@ -58,10 +70,11 @@
  *   1. NO LOST WAKEUP / NO DEADLOCK: when nothing can move any more (`timeout`), every waiter
  *      and the notifier (with its destructor) have finished and nobody sleeps on a word.
  *   2. NO RETURN WITHOUT A NOTIFY: a wait returns "notified" only if some notify that was not
- *      over when the wait began (read seq_) has begun (advanced seq_) by then: ghost counts of
- *      notifies begun and ended (a single notifier, so they are ordered). The header allows a
- *      notify that was under way when the wait began to release it. An untimed wait returns
- *      only so.
+ *      over when the wait registered (its token step still to come) has begun (advanced seq_)
+ *      by then: ghost counts of notifies begun and ended (a single notifier, so they are
+ *      ordered). The header allows a notify that was under way when the wait began to release
+ *      it, but not one whose token step came before the registration (192bc26). An untimed
+ *      wait returns only so.
  *   3. EXACT COUNTS: when idle, inside == unnotified == 0, and the notified returns equal the
  *      notifications handed out (each notify_one's token step hands out one, notify_all's as
  *      many as it counted): no notification lost, none made up, none left to a later wait.
@@ -86,8 +99,13 @@
  * none sleeps through it; the leaving CAS is a waiter's last access, and the destructor waits
  * for the notified waiters to leave.
  *
- * RESULT: the code as written (acbdd53) verifies in every scenario (see models/README.md for
- * state counts); the planted bugs below are rejected.
+ * RESULT: the code as written (192bc26) verifies in every scenario (see models/README.md for
+ * state counts); the planted bugs below are rejected. The acbdd53 order (BASE_BEFORE_REGISTER)
+ * loses A's wakeup in LATE_WAITER, the deterministic scheduler's trace: A registers and
+ * sleeps; the notifier sets a, unlocks; C locks and reads base (old sequence); the notify's
+ * sequence step and token step (A's token); C registers, sees seq_ != base, takes A's token,
+ * finds c unset and waits again; A finds no token and sleeps forever (property 2 fails first,
+ * at C's take; with -DWEAK_NOTIFY_CHECK, property 1).
  *
  * Left out: wait_until's clock conversion (attempt_until), the predicate overloads (the loop
  * above), memory orders (every access is an RMW or load of one word; the one two-word question,
@@ -105,9 +123,20 @@
  *   -DNO_PASS        a waiter that a wake reached but that may not take a token does not pass
  *                    the wake on: with any wake order, the notify's wake can be spent on a
  *                    waiter that registered after the notify, and the notified waiter sleeps on
- *   -DNO_ZERO_RULE   eligibility without the `unnotified == 0` clause: a waiter that read
- *                    `base` after a notify's sequence step but registered before its token
- *                    step is counted by it yet never eligible for its token
+ *   -DNO_ZERO_RULE   eligibility without the `unnotified == 0` clause. With the epoch (192bc26)
+ *                    it is harmless here: a waiter counted by a token step sees the epoch move.
+ *                    With -DEPOCH_WRAPPED (eligibility by sequence only, as if exactly 64 token
+ *                    steps had brought the epoch back) a waiter that registered between a
+ *                    notify's sequence step and its token step is counted by it yet never
+ *                    eligible; timing out, it leaves "uncounted" with unnotified already 0.
+ *   -DBASE_BEFORE_REGISTER   acbdd53's order: base = seq_ before the registering fetch_add,
+ *                    eligibility by sequence only (LATE_WAITER: a lost wakeup, above);
+ *                    -DWEAK_NOTIFY_CHECK counts property 2 from the base read, as the acbdd53
+ *                    model did, so that the lost wakeup itself is what SPIN reports.
+ *   Not a bug, noted: -DEPOCH_WRAPPED alone (TIMED_WAITERS SPURIOUS=0) fails property 2, not
+ *   property 1: the waiter above times out and leaves uncounted, so a waiter that registered
+ *   after the token step takes the token under the `unnotified == 0` rule. In the C++ that
+ *   needs the header's wrap case (64 notifies between their two steps at the registration).
  */
 
 #ifndef NWAITERS
@@ -122,11 +151,19 @@
 #if defined(TIMED_WAITERS) && !defined(NOTIFY_ONE) && !defined(ONE_NOTIFY)
 #define NOTIFY_ONE
 #endif
-#if defined(NOTIFY_ONE) && !defined(ONE_NOTIFY)
+#if defined(LATE_WAITER)
+#define NNOTIFY 2         /* a: notify; once waiter A has returned, c: notify */
+#elif defined(NOTIFY_ONE) && !defined(ONE_NOTIFY)
 #define GATED             /* notify_one, once per waiter, each after one more registration */
 #define NNOTIFY NWAITERS
 #else
 #define NNOTIFY 1         /* lock(); pred = 1; unlock(); one notify */
+#endif
+#if defined(LATE_WAITER) && NWAITERS != 2
+#error "condvar.pml: LATE_WAITER has two waiters, A (1) and C (2)"
+#endif
+#if defined(LATE_WAITER) && defined(NOTIFY_ONE)
+#define LATE_GATE
 #endif
 #ifdef NOTIFY_ONE
 #define NOTIFY_ALL false
@@ -192,11 +229,17 @@ byte pred;          /* the predicate's state, under the mutex */
 byte nreg;          /* ghost: registrations so far */
 byte nbegun;        /* ghost: notifies that have advanced seq_ (begun) */
 byte nended;        /* ghost: notifies that have ended (token step made, or nobody left) */
+byte ntok;          /* ghost: token steps made */
 byte given;         /* ghost: notifications handed out (token steps' counted waiters) */
 byte taken;         /* ghost: notified returns */
 byte done;
+#ifdef LATE_WAITER
+byte predc;         /* LATE_WAITER: waiter C's flag, under the mutex (`pred` is A's) */
+bool a_done;        /* ghost: waiter A has returned (the notifier waits for it) */
+byte nreturned;     /* ghost: notifies returned */
+#endif
 
-#define CV_LOCALS byte base, began, cc, cnext, nwake; bool eligible, tmo, woken; byte result
+#define CV_LOCALS byte base, began, reg, cc, cnext, nwake; bool eligible, tmo, woken; byte result
 
 #define WAITING 0
 #define NOTIFIED 1
@@ -205,18 +248,36 @@ byte done;
 /* wait(lock) (timed = false) or wait_for(lock, timeout) (timed = true; `dl`: the deadline has
    passed); result = NOTIFIED or TIMED_OUT; the mutex is held again on return */
 inline cv_wait(t, timed, dl) {
-  d_step {
+#ifdef BASE_BEFORE_REGISTER
+  d_step {  /* BUG (acbdd53's order): the sequence before registering */
     CV_ACCESS(t);
     base = seq;          /* seq_.load(relaxed) */
-    began = nended       /* ghost: the notifies over before this wait began */
+#ifdef WEAK_NOTIFY_CHECK
+    began = nended;      /* ghost: property 2 counted from here, as the acbdd53 model did */
+#endif
+    skip
   };
+#endif
+#ifdef LATE_GATE
+  /* LATE_WAITER with notify_one: C registers only after the first notify's token step (or
+     after that notify returned): registered before it, C could rightly be the one notified,
+     and A's wakeup would be lost by the program, not by the condition variable */
+  if :: t == 2 -> (ntok >= 1 || nreturned >= 1) :: else -> skip fi;
+#endif
   d_step {
     CV_ACCESS(t);
     assert(INSIDE(counts) < IN_MASK);  /* at most max_waiters (the C++ precondition) */
-    counts = counts + ONE_IN + ONE_UN;  /* fetch_add(one_inside | one_unnotified) */
+    reg = counts;                       /* registered = */
+    counts = counts + ONE_IN + ONE_UN;  /* fetch_add(one_inside | one_unnotified, acquire) */
+#if !(defined(BASE_BEFORE_REGISTER) && defined(WEAK_NOTIFY_CHECK))
+    began = nended;      /* ghost: the notifies over when this wait registered */
+#endif
     nreg++
   };
-  printf("thread %d: registers at sequence %d: counts %d; unlocks the mutex\n", t, base, counts);
+#ifndef BASE_BEFORE_REGISTER
+  d_step { CV_ACCESS(t); base = seq };  /* seq_.load(relaxed), after registering */
+#endif
+  printf("thread %d: registers (epoch %d) at sequence %d: counts %d; unlocks the mutex\n", t, (reg & EP_MASK) / ONE_EP, base, counts);
   mutex_unlock(t);
   eligible = false;
   tmo = false;
@@ -226,7 +287,17 @@ inline cv_wait(t, timed, dl) {
   :: result != WAITING -> break
   :: else ->
        d_step { CV_ACCESS(t); cc = counts };                          /* acquire */
+#ifdef BASE_BEFORE_REGISTER
+       d_step { CV_ACCESS(t); eligible = eligible || (seq != base) };  /* BUG: sequence only */
+#else
+       /* a token step after our registration: a new epoch or a new sequence */
+#ifdef EPOCH_WRAPPED
+       /* as if exactly 64 token steps had brought the epoch back: the sequence alone */
        d_step { CV_ACCESS(t); eligible = eligible || (seq != base) };
+#else
+       d_step { CV_ACCESS(t); eligible = eligible || ((cc & EP_MASK) != (reg & EP_MASK)) || (seq != base) };
+#endif
+#endif
        if
 #ifndef NO_ZERO_RULE
        :: (eligible || UNNOTIFIED(cc) == 0) && TOKENS(cc) > 0 ->
@@ -242,7 +313,8 @@ inline cv_wait(t, timed, dl) {
                    cv_gone[t] = true;
                    result = NOTIFIED;
                    taken++;
-                   /* NO RETURN WITHOUT A NOTIFY: one that was not over when the wait began */
+                   /* NO RETURN WITHOUT A NOTIFY: one that was not over when the wait
+                      registered (its token step still to come) has begun since */
                    assert(nbegun > began)
               :: else -> skip
               fi
@@ -307,7 +379,7 @@ inline cv_wait(t, timed, dl) {
   fi;
   atomic {
     cv_gone[t] = false;
-    base = 0; began = 0; cc = 0; cnext = 0; eligible = false; tmo = false; woken = false
+    base = 0; began = 0; reg = 0; cc = 0; cnext = 0; eligible = false; tmo = false; woken = false
   };
   mutex_lock(t)
 }
@@ -335,6 +407,7 @@ inline cv_notify(t, all) {
                    ok = true;
                    cv_gone[t] = true;
                    nended++;
+                   ntok++;
                    given = given + (all -> UNNOTIFIED(cc) : 1)
               :: else -> cc = counts; ok = false
               fi
@@ -349,7 +422,12 @@ inline cv_notify(t, all) {
             fi
        od
   fi;
-  atomic { cv_gone[t] = false; cc = 0; cnext = 0; n = 0; nwake = 0 }
+  atomic {
+    cv_gone[t] = false; cc = 0; cnext = 0; n = 0; nwake = 0;
+#ifdef LATE_WAITER
+    nreturned++
+#endif
+  }
 }
 
 /* ~basic_condition_variable(), then the object is gone */
@@ -391,6 +469,31 @@ proctype waiter(byte t) {
   MUTEX_LOCALS;
   CV_LOCALS;
   bool dl;
+#ifdef LATE_WAITER
+  if
+  :: t == 1 ->  /* A: lock(); while (!a) wait(lock); unlock(); */
+       mutex_lock(t);
+       do
+       :: pred >= 1 -> break
+       :: else -> cv_wait(t, false, nodl)
+       od;
+       printf("thread %d (A): a holds: leaves\n", t);
+       mutex_unlock(t);
+       a_done = true
+  :: else ->    /* C: lock(); while (!c) wait(lock); unlock(); */
+#ifdef LATE_GATE
+       pred >= 1;  /* notify_one: C begins once a is set (see cv_wait's gate) */
+#endif
+       mutex_lock(t);
+       do
+       :: predc >= 1 -> break
+       :: else -> cv_wait(t, false, nodl)
+       od;
+       printf("thread %d (C): c holds: leaves\n", t);
+       mutex_unlock(t)
+  fi;
+  done++
+#else
   mutex_lock(t);
 #if defined(TIMED_WAITERS) && defined(ONE_NOTIFY)
   if
@@ -414,12 +517,29 @@ proctype waiter(byte t) {
 #endif
   mutex_unlock(t);
   done++
+#endif
 }
 
 proctype notifier(byte t) {
   MUTEX_LOCALS;
   CV_LOCALS;
   byte r;
+#ifdef LATE_WAITER
+  /* a = 1 under the mutex, notify outside it (C may begin its wait at any point of it); once A
+     has returned, c = 1, notify again (no second notify can mask a lost wakeup of A), destroy */
+  mutex_lock(t);
+  pred = 1;
+  printf("thread %d (notifier): a := 1\n", t);
+  mutex_unlock(t);
+  cv_notify(t, NOTIFY_ALL);
+  a_done;
+  mutex_lock(t);
+  predc = 1;
+  printf("thread %d (notifier): A has returned; c := 1\n", t);
+  mutex_unlock(t);
+  cv_notify(t, NOTIFY_ALL);
+  cv_destroy(t);
+#else
   do
   :: r < NNOTIFY ->
 #ifdef GATED
@@ -453,6 +573,7 @@ proctype notifier(byte t) {
 #endif
   :: else -> break
   od;
+#endif
   done++
 }
 
