@@ -97,11 +97,11 @@ class DschedLifetimePrimitives : public ::testing::Test {};
 TYPED_TEST_SUITE(DschedLifetimePrimitives, dsched::testing::backends,
                  dsched::testing::backend_name);
 
-// Both searches over one body: every schedule within `limits` (all of them must run), then
-// `random_runs` random schedules.
+// Both searches over one body: every schedule within `limits` (all of them must run; smaller
+// under sanitizers), then `random_runs` random schedules (fewer under sanitizers).
 template <class Body>
 void every_and_random_schedule(const bounds& limits, Body body, std::uint64_t random_runs = 300) {
-  const auto result = all_schedules(limits, body);
+  const auto result = all_schedules(dsched::testing::sanitizer_scaled(limits), body);
   EXPECT_NO_FAILING_SCHEDULE(result);
   EXPECT_TRUE(result.exhausted);
   if (random_runs != 0) EXPECT_NO_FAILING_SCHEDULE(random_schedules(random_runs, body));

@@ -58,6 +58,19 @@ inline exploration random_schedules(std::uint64_t runs, const std::function<void
   return result;
 }
 
+// The bounds of an exhaustive search that real primitives must pass, smaller under sanitizers
+// (each thread switch costs 5-20 times more there): at most one preemption and no injected
+// fault. The plain builds run the full bounds; a sanitizer checks the same code paths for what
+// it sees (memory errors, races) on a smaller tree. Not for searches that must find a planted
+// bug: their bounds are the claim.
+inline bounds sanitizer_scaled(bounds limits) {
+  if constexpr (futon::testing::thread_sanitizer || futon::testing::address_sanitizer) {
+    limits.preemptions = limits.preemptions < 1 ? limits.preemptions : 1;
+    limits.faults = 0;
+  }
+  return limits;
+}
+
 // Every schedule within the bounds.
 inline exploration all_schedules(const bounds& limits, const std::function<void()>& body) {
   const exploration result = explore_exhaustive(limits, body);

@@ -21,6 +21,7 @@ using dsched::check;
 using dsched::thread;
 using dsched::testing::all_schedules;
 using dsched::testing::random_schedules;
+using dsched::testing::sanitizer_scaled;
 namespace scenarios = dsched::scenarios;
 
 // ---- The scheduler's choice -------------------------------------------------------------------
@@ -153,7 +154,7 @@ void newer_waiter_case() {
 
 // Defect 3's schedule: the notify_all's wake reaches a thread that began waiting after it.
 TYPED_TEST(DschedWakeOrderPrimitives, ConditionVariableNotifyAllReachingANewerWaiter) {
-  const auto result = all_schedules(bounds{2, 0}, newer_waiter_case<TypeParam>);
+  const auto result = all_schedules(sanitizer_scaled(bounds{2, 0}), newer_waiter_case<TypeParam>);
   EXPECT_NO_FAILING_SCHEDULE(result);
   EXPECT_TRUE(result.exhausted);
   EXPECT_NO_FAILING_SCHEDULE(random_schedules(500, newer_waiter_case<TypeParam>));
@@ -187,7 +188,8 @@ void notify_races_timeout_case() {
 TYPED_TEST(DschedWakeOrderPrimitives, ConditionVariableNotifyOneRacingATimeoutIsNotLost) {
   // Timeouts anywhere (one fault), and preemptions anywhere (timeouts only when forced).
   for (const bounds limits : {bounds{0, 1}, bounds{1, 0}}) {
-    const auto result = all_schedules(limits, notify_races_timeout_case<TypeParam>);
+    const auto result =
+        all_schedules(sanitizer_scaled(limits), notify_races_timeout_case<TypeParam>);
     EXPECT_NO_FAILING_SCHEDULE(result);
     EXPECT_TRUE(result.exhausted);
   }
@@ -204,7 +206,8 @@ void consumers_case(int consumers, int items) {
 }
 
 TYPED_TEST(DschedWakeOrderPrimitives, ConditionVariableNotifyOneToManyWaitersEverySchedule) {
-  const auto result = all_schedules(bounds{1, 0}, [] { consumers_case<TypeParam>(3, 2); });
+  const auto result =
+      all_schedules(sanitizer_scaled(bounds{1, 0}), [] { consumers_case<TypeParam>(3, 2); });
   EXPECT_NO_FAILING_SCHEDULE(result);
   EXPECT_TRUE(result.exhausted);
 }
@@ -234,7 +237,8 @@ void mutex_turns(int threads, int rounds) {
 }
 
 TYPED_TEST(DschedWakeOrderPrimitives, MutexSleepersEverySchedule) {
-  const auto result = all_schedules(bounds{1, 0}, [] { mutex_turns<TypeParam>(3, 1); });
+  const auto result =
+      all_schedules(sanitizer_scaled(bounds{1, 0}), [] { mutex_turns<TypeParam>(3, 1); });
   EXPECT_NO_FAILING_SCHEDULE(result);
   EXPECT_TRUE(result.exhausted);
 }
@@ -259,7 +263,8 @@ void semaphore_acquirers(int acquirers) {
 }
 
 TYPED_TEST(DschedWakeOrderPrimitives, SemaphoreSleepersEverySchedule) {
-  const auto result = all_schedules(bounds{1, 0}, [] { semaphore_acquirers<TypeParam>(3); });
+  const auto result =
+      all_schedules(sanitizer_scaled(bounds{1, 0}), [] { semaphore_acquirers<TypeParam>(3); });
   EXPECT_NO_FAILING_SCHEDULE(result);
   EXPECT_TRUE(result.exhausted);
 }
