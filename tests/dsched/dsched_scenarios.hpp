@@ -349,10 +349,11 @@ void condvar_notify_all_reaches_newer_waiter() {
 }
 
 // A waiter that begins while a notify_all is under way: A (the body) waits first; N sets
-// A's flag under the mutex and notifies all outside it; C, waiting for its own flag, takes the
-// mutex and begins its wait around that notify. A was waiting when the notify was issued, so it
-// must return; C must not take A's notification. N releases C once A is back (so a lost wakeup
-// of A is a deadlock, not hidden by the second notify).
+// A's flag under the mutex, waits until C holds the mutex and is about to wait for its own
+// flag, and notifies all outside the mutex, so that the notify lands anywhere in C's wait
+// (one preemption of C). A was waiting when the notify was issued, so it must return; C must
+// not take A's notification. N releases C once A is back (so a lost wakeup of A is a deadlock,
+// not hidden by the second notify).
 template <class Mutex, class CondVar>
 void condvar_notify_all_with_a_waiter_beginning() {
   Mutex m;
@@ -361,17 +362,25 @@ void condvar_notify_all_with_a_waiter_beginning() {
   bool c_go = false;  // under m
   // Atomic, not dsched::atomic, for the reasons `waiting` is in
   // condvar_notify_one_races_timeout. Relaxed: the scheduler runs one thread at a time.
+  std::atomic<bool> c_waits{false};
   std::atomic<bool> a_back{false};
+  // Blocks until `flag` is set (by `set`). The check and the block are one step (no schedule
+  // point between them).
+  const auto await = [](std::atomic<bool>& flag) {
+    if (!flag.load(std::memory_order_relaxed)) static_cast<void>(block_on(&flag, false, false));
+  };
+  const auto set = [](std::atomic<bool>& flag) {
+    flag.store(true, std::memory_order_relaxed);
+    static_cast<void>(wake_on(&flag, 1));
+  };
   thread n([&] {
     {
       std::lock_guard lock(m);
       a_go = true;
     }
+    await(c_waits);
     cv.notify_all();
-    // The check and the block are one step (no schedule point between them).
-    if (!a_back.load(std::memory_order_relaxed)) {
-      static_cast<void>(block_on(&a_back, false, false));
-    }
+    await(a_back);
     {
       std::lock_guard lock(m);
       c_go = true;
@@ -380,6 +389,7 @@ void condvar_notify_all_with_a_waiter_beginning() {
   });
   thread c([&] {
     std::unique_lock lock(m);
+    set(c_waits);
     while (!c_go)
       cv.wait(lock);
   });
@@ -388,8 +398,7 @@ void condvar_notify_all_with_a_waiter_beginning() {
     while (!a_go)
       cv.wait(lock);
   }
-  a_back.store(true, std::memory_order_relaxed);
-  static_cast<void>(wake_on(&a_back, 1));
+  set(a_back);
   n.join();
   c.join();
 }
