@@ -41,7 +41,8 @@ static_assert(sizeof(futon::counting_semaphore<3>) == 4);
 
 template <class Backend>
 class CountingSemaphore : public ::testing::Test {};
-TYPED_TEST_SUITE(CountingSemaphore, futon::testing::primitive_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(CountingSemaphore, futon::testing::primitive_backends,
+                 futon::testing::backend_name);
 
 // Threads that each acquire once, recording when they have returned.
 template <class Semaphore>
