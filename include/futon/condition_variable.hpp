@@ -110,11 +110,13 @@ class basic_condition_variable {
       FUTON_PRECONDITION(unnotified_of(counts) == 0,
                          "futon::condition_variable destroyed while a thread waits un-notified");
       // Sleep until the last notified waiter has taken its notification: it wakes counts_ by
-      // address when it sees destroy_bit. Relaxed CAS: the futex wait re-reads the word and
-      // the acquire load below orders what we then see.
+      // address when it sees destroy_bit. Acquire on failure: the value it reloads may show
+      // inside == 0, which we return on, so it must order the last waiter's accesses before
+      // ours, as the loads do (and on success too, as a failure order may not be stronger).
       const std::uint32_t sleep_on = counts | destroy_bit;
       if (sleep_on == counts ||
-          counts_.compare_exchange_weak(counts, sleep_on, std::memory_order_relaxed)) {
+          counts_.compare_exchange_weak(counts, sleep_on, std::memory_order_acquire,
+                                        std::memory_order_acquire)) {
         Backend::wait(counts_, sleep_on);
         counts = counts_.load(std::memory_order_acquire);
       }
