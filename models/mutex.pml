@@ -3,29 +3,36 @@
  * parked_bit wake economy, the starvation mode and its handoff, and the lifetime rule: no
  * access to the word after the unlock's releasing step.
  *
- * Code followed (include/futon/mutex.hpp as of commit acbdd53, transcribed in
- * mutex_protocol.pml; -DOLD_WAKE_ONE: 7add648's, transcribed in mutex_protocol_7add648.pml):
+ * Code followed (include/futon/mutex.hpp as of this change: woken_bit restored, the wake issued
+ * while the lock is still held; transcribed in mutex_protocol.pml; -DOLD_WAKE_ONE: 7add648's,
+ * transcribed in mutex_protocol_7add648.pml):
  *
  *   lock:    CAS 0 -> locked, else lock_contended(nullptr)
- *   lock_contended loop (a thread keeps `slept`: it has returned from a futex wait): read the
- *     word;
+ *   lock_contended loop (a thread keeps `may_be_woken`: it has returned from a futex wait and
+ *     not yet retired the wake suppression; and `slept`: it has gone to sleep once): read word;
  *     starving and handoff_bit set: CAS clears handoff and the starving bits, keeps locked
+ *       (and, if it may be the woken one, clears woken and sets parked)
  *     unlocked and (starving or no starving_bit): CAS sets locked (clears the starving bits if
- *       ours; if it slept, sets parked: the unlock that woke it cleared parked, others may sleep)
- *     timed and the deadline passed: give_up(slept, starving)
- *     starving: yield (starving_yield_limit times), then CAS sets starving_sleeps and
- *       futex_wait(word, that value) until the handoff wakes everyone; slept = true (timed: a
- *       timeout gives up: give_up(true, true))
- *     slept, nobody starving, waited > 1 ms: CAS sets starving and parked (starvation mode)
- *     else CAS sets parked; futex_wait(word, that value); slept = true (a timed wait that times
- *       out: give_up(true, false))
- *   give_up(slept, starving): take a late handoff, or hand back the starving bits and (if it
- *     slept) parked; then wake_one_if_unlocked: unlocked with parked set: CAS clears parked,
- *     futex_wake(word, 1)
- *   unlock:  CAS locked -> 0 (release), else unlock_contended: starving_bit set: CAS sets
- *     handoff (keeps locked; release), then futex_wake(word, all) if starving_sleeps was set;
- *     else CAS clears locked and parked (release), then futex_wake(word, 1) if parked was set.
- *     After the releasing CAS the unlocker touches the mutex only by address.
+ *       ours; if it may be the woken one, clears woken_bit and sets parked: the unlock that woke
+ *       it cleared parked, others may sleep)
+ *     timed and the deadline passed: give_up(may_be_woken, starving)
+ *     starving: yield (starving_yield_limit times), then CAS sets starving_sleeps (retiring as
+ *       above) and futex_wait(word, that value) until the handoff wakes everyone
+ *     slept, nobody starving, waited >= 1 ms: CAS sets starving and parked, clears woken if it
+ *       may be the woken one (starvation mode)
+ *     else CAS sets parked (clears woken if it may be the woken one); futex_wait(word, that
+ *       value); may_be_woken = true (a timed wait that times out: give_up(true, false)). The
+ *       sleep's own starvation timer (it ends by itself after 1 ms) is a return without a wake,
+ *       as a spurious one: SPURIOUS covers it.
+ *   give_up(may_be_woken, starving): take a late handoff, or hand back the starving bits and (if
+ *     it may be the woken one) retire woken and set parked; then wake_one_if_unlocked: unlocked,
+ *     no woken_bit, parked set: CAS clears parked, futex_wake(word, 1)
+ *   unlock:  CAS locked -> 0 (release), else unlock_contended, a loop: starving_bit set: CAS
+ *     sets handoff (keeps locked; release; clears woken if ours), then futex_wake(word, all) if
+ *     starving_sleeps was set; parked set and no woken_bit (or woken_bit ours: our last wake
+ *     found nobody): CAS clears parked and sets woken, still holding the lock, futex_wake(word,
+ *     1), woken_bit is ours if that woke nobody, re-read; else CAS clears locked (and woken_bit
+ *     if ours): the releasing step, its last access of the word.
  *
  * Threads: NT (default 3) threads, thread 1 doing twice and the others once
  *   lock(); critical section; unlock()
@@ -60,19 +67,14 @@
  * parked_bit, set woken_bit in its releasing CAS, and then, when its futex_wake found nobody,
  * loaded and CASed the word again to retire woken_bit (defect 1 of issue 10): T1 unlocks (word
  * woken); T2 locks, unlocks (no wake: woken_bit is set) and destroys the mutex; T1's wake finds
- * nobody and T1 reads and writes freed memory. The new unlock clears parked_bit in its releasing
- * CAS and wakes by address; the woken thread (`slept`) sets parked_bit again when it takes the
- * lock, sleeps or gives up. Every path that clears parked_bit while sleepers may remain relies on
- * that: a missed re-mark is a thread asleep forever (the planted bugs).
+ * nobody and T1 reads and writes freed memory. acbdd53 dropped woken_bit (so a burst of unlocks
+ * woke one sleeper each); this version keeps it but wakes before the releasing CAS, so that the
+ * unlocker can retire woken_bit itself, with the lock still held, when its wake found nobody.
  *
- * RESULT: the code as written (acbdd53) verifies: no error in the default configuration and
- * with -DTIMED (see models/README.md for state counts).
- * -DOLD_WAKE_ONE (the 7add648 mutex) is rejected at once: the replay shows the unlocker's
- * wake_one reading the word after its releasing CAS, once its futex_wake found nobody.
- *
- * The two lost wakeups SPIN found in earlier versions of the woken_bit protocol (48a978c's
- * wake_one that only retired woken_bit, d7371ef's starvation CAS without parked_bit) and the
- * variants NO_WOKEN_RETIRE and RETIRE_ONLY went with woken_bit; see models/README.md.
+ * RESULT: the code as written verifies: no error in the default configuration and with -DTIMED
+ * (see models/README.md for state counts). -DOLD_WAKE_ONE (the 7add648 mutex) is rejected at
+ * once: the replay shows the unlocker's wake_one reading the word after its releasing CAS, once
+ * its futex_wake found nobody. The planted bugs below are each rejected (lost wakeups).
  *
  * Left out: spinning (only re-reads), time itself (see mutex_protocol.pml), try_lock (a CAS
  * that never sleeps), memory orders (every access is to the one word; see mutex_protocol.pml).
@@ -87,15 +89,20 @@
  *   planted bugs (SPIN must reject):
  *   -DOLD_WAKE_ONE             7add648's mutex (woken_bit, wake_one reading the word after the
  *                              releasing CAS when its wake finds nobody): defect 1 of issue 10
- *   -DUNLOCK_KEEPS_NO_PARKED   a thread that slept takes the lock without re-setting
- *                              parked_bit: the unlock that woke it cleared parked_bit, so a
- *                              second sleeper is never woken
+ *   -DUNLOCK_KEEPS_NO_PARKED   a thread that may be the woken one retires woken_bit without
+ *                              re-setting parked_bit: the unlock that woke it cleared
+ *                              parked_bit, so a second sleeper is never woken
  *   -DSTARVING_NO_PARKED       becoming starving does not re-mark parked_bit: after the handoff
  *                              the starving thread unlocks with the fast CAS and a thread still
  *                              asleep is never woken
  *   -DGIVE_UP_NO_PARKED        (with -DTIMED) a timed locker that slept gives up without
  *                              re-marking parked_bit: the wake it may have taken is not passed
  *                              on, and the other sleeper is never woken
+ *   -DNO_REWAKE                an unlock whose wake found nobody releases without looking for
+ *                              a sleeper that marked parked_bit meanwhile: that sleeper sleeps
+ *                              behind a free lock
+ *   -DSLEEP_KEEPS_WOKEN        a woken thread goes back to sleep without clearing woken_bit:
+ *                              every later unlock skips its wake
  */
 
 #ifndef ITERS

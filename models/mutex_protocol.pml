@@ -3,13 +3,16 @@
  * and condvar.pml (#include "mutex_protocol.pml"; the futex is futex.pml). Not a model by
  * itself: it has no processes.
  *
- * Code followed: include/futon/mutex.hpp as of commit acbdd53 (issue 10: woken_bit removed),
- * line by line: lock (fast CAS 0 -> locked), lock_contended (`slept`, parked_bit re-marked by a
- * thread that slept, the starvation mode with its yields, its sleep and the handoff, the timed
- * give_up), give_up, wake_one_if_unlocked, unlock (fast CAS locked -> 0), unlock_contended.
- * The 7add648 protocol (woken_bit, wake_one) is mutex_protocol_7add648.pml.
+ * Code followed: include/futon/mutex.hpp as changed for issue 10's last item (woken_bit back,
+ * the wake issued while the unlocker still holds the lock), line by line: lock (fast CAS 0 ->
+ * locked), lock_contended (`may_be_woken` retired at a thread's next change of the word with
+ * parked_bit re-marked, the starvation mode with its yields, its sleep and the handoff, the
+ * timed give_up), give_up, wake_one_if_unlocked, unlock (fast CAS locked -> 0),
+ * unlock_contended (wake first, releasing CAS last). acbdd53's protocol (no woken_bit, release
+ * then wake) is in git history; the 7add648 one (woken_bit retired after the release) is
+ * mutex_protocol_7add648.pml.
  *
- * Word bits: locked 1, parked 2, starving 4, handoff 8, starving_sleeps 16.
+ * Word bits: locked 1, parked 2, starving 4, handoff 8, starving_sleeps 16, woken 32.
  *
  * Each load and CAS of the word is one step (mload, mcas, mcas_release below); a failed
  * compare_exchange stores the current value into `expected` as in C++. Memory orders are not
@@ -44,9 +47,12 @@
  * in one process. Step messages (printf) make `spin -t` replays read as a story.
  *
  * Variants (planted bugs, see mutex.pml):
- *   -DUNLOCK_KEEPS_NO_PARKED  a thread that slept takes the lock without re-setting parked_bit
+ *   -DUNLOCK_KEEPS_NO_PARKED  a thread back from a wait retires woken_bit without re-setting
+ *                             parked_bit
  *   -DSTARVING_NO_PARKED      becoming starving does not re-mark parked_bit
  *   -DGIVE_UP_NO_PARKED       a timed locker that slept gives up without re-marking parked_bit
+ *   -DNO_REWAKE               an unlock whose wake found nobody releases without a second look
+ *   -DSLEEP_KEEPS_WOKEN       a thread back from a wait sleeps again without clearing woken_bit
  *   -DNO_STARVATION           leave the starvation mode (and handoff) out of lock_contended
  */
 
@@ -60,6 +66,7 @@
 #define S_BIT 4   /* starving_bit */
 #define H_BIT 8   /* handoff_bit */
 #define SS_BIT 16 /* starving_sleeps_bit */
+#define W_BIT 32  /* woken_bit */
 #define S_BITS (S_BIT | SS_BIT)  /* starving_bits */
 
 /* futex words: MW is the mutex word; condvar.pml adds its own and defines WORD(w) */
@@ -91,7 +98,7 @@ bool released[NT + 1];   /* ghost: thread t's unlock has released and not yet re
 bool mdestroyed;         /* ghost: the mutex has been destroyed (mutex.pml) */
 byte in_cs;              /* ghost: threads holding the mutex (mutual exclusion: at most 1) */
 
-#define MUTEX_LOCALS byte state, next, n; bool ok, starving, slept, longw, yl, nodl; byte got
+#define MUTEX_LOCALS byte state, next, n; bool ok, starving, slept, mbw, rw, longw, yl, nodl; byte got
 
 /* word_.load() */
 inline mload(t, var) {
@@ -122,12 +129,21 @@ inline mcas_release(t, expected, desired, success) {
 
 /* ---- basic_mutex ------------------------------------------------------------------------- */
 
-/* wake_one_if_unlocked(): sleepers may exist and nobody holds the lock: clear parked_bit, wake
-   one (nobody else would: there is no holder to unlock). */
+/* The word a thread that may be the woken one writes: it ends the wake suppression (clears
+   woken_bit) and re-marks parked_bit (the unlock that woke it cleared it; others may sleep). */
+#ifndef UNLOCK_KEEPS_NO_PARKED
+#define RETIRE_WOKEN(v) v = (v & ~W_BIT) | P_BIT
+#else
+#define RETIRE_WOKEN(v) v = v & ~W_BIT  /* BUG: parked_bit not re-marked */
+#endif
+
+/* wake_one_if_unlocked(): sleepers may exist, nobody holds the lock and no woken thread is on
+   its way: clear parked_bit, wake one (nobody else would: there is no holder to unlock). Sets no
+   woken_bit. */
 inline wake_one_if_unlocked(t) {
   mload(t, state);
   do
-  :: (state & L_BIT) || !(state & P_BIT) -> break
+  :: (state & (L_BIT | W_BIT)) || !(state & P_BIT) -> break
   :: else ->
        next = state & ~P_BIT;
        mcas(t, state, next, ok);
@@ -141,17 +157,24 @@ inline wake_one_if_unlocked(t) {
   od
 }
 
-/* give_up(gslept, gstarving): a timed lock gives up; got = 1 if the lock was handed over after
-   all (late success), else 0. Hands back parked_bit (if it slept) and the starving bits. */
-inline give_up(t, gslept, gstarving) {
+/* take_handoff(state, may_be_woken) */
+inline take_handoff(gmbw) {
+  next = state & ~(H_BIT | S_BITS);
+  if :: gmbw -> RETIRE_WOKEN(next) :: else -> skip fi
+}
+
+/* give_up(gmbw, gstarving): a timed lock gives up; got = 1 if the lock was handed over after
+   all (late success), else 0. Hands back the wake suppression and parked_bit (if it may be the
+   woken thread) and the starving bits. */
+inline give_up(t, gmbw, gstarving) {
   if
-  :: !gslept && !gstarving -> got = 0
+  :: !gmbw && !gstarving -> got = 0
   :: else ->
        got = 2;
        mload(t, state);
        do
        :: gstarving && (state & H_BIT) ->
-            next = state & ~(H_BIT | S_BITS);
+            take_handoff(gmbw);
             mcas(t, state, next, ok);
             if
             :: ok -> printf("thread %d: give_up: the lock was handed over: takes it\n", t); got = 1; break
@@ -161,7 +184,7 @@ inline give_up(t, gslept, gstarving) {
             next = state;
             if :: gstarving -> next = next & ~S_BITS :: else -> skip fi;
 #ifndef GIVE_UP_NO_PARKED
-            if :: gslept -> next = next | P_BIT :: else -> skip fi;
+            if :: gmbw -> RETIRE_WOKEN(next) :: else -> skip fi;
 #endif
             mcas(t, state, next, ok);
             if :: ok -> printf("thread %d: give_up: word %d\n", t, next); break :: else -> skip fi
@@ -174,11 +197,13 @@ inline give_up(t, gslept, gstarving) {
 }
 
 /* lock_contended(limit): got = 1 locked, 0 gave up (timed only). `dl`: the deadline has passed
-   (sticky; a timed thread's own flag). */
+   (sticky; a timed thread's own flag). The sleeper's starvation timer (a sleep that ends by
+   itself after starvation_ns) is a futex return without a wake: SPURIOUS returns cover it. */
 inline lock_contended(t, timed, dl) {
   starving = false;
-  slept = false;     /* returned from a futex wait: we owe the word parked_bit */
-  longw = false;     /* now - waiting_since > starvation_ns */
+  slept = false;     /* waiting_since != 0: it has gone to sleep (starvation may be due) */
+  mbw = false;       /* may_be_woken: returned from a futex wait, not yet retired */
+  longw = false;     /* now - waiting_since >= starvation_ns */
   yl = false;        /* starving_yields == starving_yield_limit */
   got = 2;
   do
@@ -188,7 +213,7 @@ inline lock_contended(t, timed, dl) {
        if
        :: starving && (state & H_BIT) ->
             /* the unlocker left locked_bit set for us */
-            next = state & ~(H_BIT | S_BITS);
+            take_handoff(mbw);
             mcas(t, state, next, ok);
             if
             :: ok -> printf("thread %d: takes the lock handed to it: word %d\n", t, next); got = 1
@@ -197,10 +222,7 @@ inline lock_contended(t, timed, dl) {
        :: !(starving && (state & H_BIT)) && !(state & L_BIT) && (starving || !(state & S_BIT)) ->
             next = state | L_BIT;
             if :: starving -> next = next & ~S_BITS :: else -> skip fi;
-#ifndef UNLOCK_KEEPS_NO_PARKED
-            /* having slept, re-mark parked_bit: the unlock that woke us cleared it */
-            if :: slept -> next = next | P_BIT :: else -> skip fi;
-#endif
+            if :: mbw -> RETIRE_WOKEN(next) :: else -> skip fi;
             mcas(t, state, next, ok);
             if
             :: ok -> printf("thread %d: lock_contended takes the lock: word %d\n", t, next); got = 1
@@ -211,8 +233,8 @@ inline lock_contended(t, timed, dl) {
             if :: timed && !dl -> dl = true :: true -> skip fi;
             if
             :: timed && dl ->
-                 printf("thread %d: deadline passed: give_up(slept %d, starving %d)\n", t, slept, starving);
-                 give_up(t, slept, starving)
+                 printf("thread %d: deadline passed: give_up(may_be_woken %d, starving %d)\n", t, mbw, starving);
+                 give_up(t, mbw, starving)
             :: else ->
                  if
                  :: starving ->
@@ -223,6 +245,7 @@ inline lock_contended(t, timed, dl) {
                       :: true ->
                            yl = true;
                            next = state | SS_BIT;
+                           if :: mbw -> RETIRE_WOKEN(next) :: else -> skip fi;
                            if
                            :: next != state -> mcas(t, state, next, ok)
                            :: else -> ok = true
@@ -231,7 +254,7 @@ inline lock_contended(t, timed, dl) {
                            :: ok ->
                                 printf("thread %d: starving, sleeps on the mutex word %d\n", t, next);
                                 futex_wait(t, MW, next, timed, dl, ok);
-                                slept = true;
+                                mbw = true;
                                 if
                                 :: ok -> printf("thread %d: starving, back from futex_wait\n", t)
                                 :: else ->
@@ -244,25 +267,32 @@ inline lock_contended(t, timed, dl) {
                  :: else ->
                       /* (spinning left out: it only re-reads the word) */
 #ifndef NO_STARVATION
-                      /* more than 1 ms since our first sleep? (from some moment on, for good) */
+                      /* starvation_ns since our first sleep? (from some moment on, for good) */
                       if :: slept && !longw -> longw = true :: true -> skip fi;
 #endif
                       if
                       :: slept && longw && !(state & S_BIT) ->
 #ifndef STARVING_NO_PARKED
-                           /* becoming starving re-marks parked_bit */
+                           /* becoming starving re-marks parked_bit, retires a suppression that
+                              may be ours */
                            next = state | S_BIT | P_BIT;
+                           if :: mbw -> next = next & ~W_BIT :: else -> skip fi;
 #else
                            next = state | S_BIT;  /* BUG: loses a wakeup */
+                           if :: mbw -> next = next & ~W_BIT :: else -> skip fi;
 #endif
                            mcas(t, state, next, ok);
                            if
-                           :: ok -> printf("thread %d: starving: word %d\n", t, next); starving = true
+                           :: ok -> printf("thread %d: starving: word %d\n", t, next); starving = true; mbw = false
                            :: else -> skip
                            fi
                       :: else ->
-                           /* sleep on a word that carries parked_bit */
+                           /* sleep on a word that carries parked_bit, ending a suppression that
+                              may be ours in the same step */
                            next = state | P_BIT;
+#ifndef SLEEP_KEEPS_WOKEN
+                           if :: mbw -> next = next & ~W_BIT :: else -> skip fi;
+#endif
                            if
                            :: next != state -> mcas(t, state, next, ok)
                            :: else -> ok = true
@@ -270,8 +300,9 @@ inline lock_contended(t, timed, dl) {
                            if
                            :: ok ->
                                 printf("thread %d: sleeps on the mutex word %d\n", t, next);
-                                futex_wait(t, MW, next, timed, dl, ok);
                                 slept = true;
+                                futex_wait(t, MW, next, timed, dl, ok);
+                                mbw = true;
                                 if
                                 :: ok -> printf("thread %d: back from futex_wait on the mutex\n", t)
                                 :: else ->
@@ -290,7 +321,7 @@ inline lock_contended(t, timed, dl) {
 /* Dead locals back to 0 (not part of the protocol: it lets SPIN merge states that differ only in
    values no one will read again). */
 #define CLEAR_LOCALS state = 0; next = 0; n = 0; ok = false; starving = false; slept = false; \
-  longw = false; yl = false
+  mbw = false; rw = false; longw = false; yl = false
 
 /* Ghost: entering and leaving the critical section. */
 inline enter_cs(t) {
@@ -330,13 +361,21 @@ inline mutex_try_lock_before(t, dl) {
   fi
 }
 
-/* After its releasing CAS the unlock touches the mutex only by address (futex_wake). */
+/* unlock_contended(): the wake comes first, while the lock is still held; the releasing CAS is
+   the last access of the word. `rw` (retire_woken): we set woken_bit and our wake found nobody. */
+#ifndef NO_REWAKE
+#define MAY_WAKE(s) ((s & P_BIT) && (!(s & W_BIT) || rw))
+#else
+#define MAY_WAKE(s) ((s & P_BIT) && !(s & W_BIT))  /* BUG: no second wake after a futile one */
+#endif
 inline unlock_contended(t) {
+  rw = false;
   mload(t, state);
   do
   :: state & S_BIT ->
        /* hand over: locked_bit stays, for the starving waiter */
        next = state | H_BIT;
+       if :: rw -> next = next & ~W_BIT :: else -> skip fi;
        mcas_release(t, state, next, ok);
        if
        :: ok ->
@@ -348,17 +387,24 @@ inline unlock_contended(t) {
             break
        :: else -> skip
        fi
-  :: else ->
-       next = state & ~(L_BIT | P_BIT);
-       mcas_release(t, state, next, ok);
+  :: !(state & S_BIT) && MAY_WAKE(state) ->
+       /* wake one, still holding the lock */
+       next = (state & ~P_BIT) | W_BIT;
+       mcas(t, state, next, ok);
        if
        :: ok ->
-            printf("thread %d: unlock_contended: word %d -> %d\n", t, state, next);
-            if
-            :: state & P_BIT -> futex_wake(MW, 1, n)
-            :: else -> skip
-            fi;
-            break
+            printf("thread %d: unlock wakes one, holding the lock: word %d\n", t, next);
+            futex_wake(MW, 1, n);
+            rw = (n == 0);
+            mload(t, state)
+       :: else -> skip
+       fi
+  :: !(state & S_BIT) && !MAY_WAKE(state) ->
+       next = state & ~L_BIT;
+       if :: rw -> next = next & ~W_BIT :: else -> skip fi;
+       mcas_release(t, state, next, ok);
+       if
+       :: ok -> printf("thread %d: unlock_contended releases: word %d -> %d\n", t, state, next); break
        :: else -> skip
        fi
   od

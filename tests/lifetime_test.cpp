@@ -57,15 +57,19 @@ TYPED_TEST(Lifetime, MutexFreedBetweenTheUnlocksReleaseAndItsWake) {
   std::thread timed([m] { EXPECT_FALSE(m->try_lock_for(20ms)); });
   timed.join();
   const int runs = backend::runs.load();
-  backend::arm(hook_point::before_wake, [m] {
-    std::thread other([m] {
+  // The unlock wakes while it still holds the lock, so the thread that frees the mutex starts
+  // inside the wake and gets the lock the moment the unlock's releasing CAS lands: from then
+  // on it races the unlocker's return (ASan reports any later access of the word).
+  std::thread other;
+  backend::arm(hook_point::after_wake, [m, &other] {
+    other = std::thread([m] {
       m->lock();
       m->unlock();
       delete m;
     });
-    other.join();
   });
   m->unlock();
+  other.join();
   EXPECT_EQ(backend::runs.load(), runs + 1) << "the unlock did not wake: the case was not set up";
 }
 

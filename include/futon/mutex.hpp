@@ -13,10 +13,12 @@
 //     (detail::spin_limit, ~1.6 us here; see <futon/detail/spin.hpp> for the calibration), then
 //     sleeps on the futex word.
 //   - Eventual fairness: a thread that has waited more than 1 ms marks the mutex "starving";
-//     from then on nobody barges in, and the next unlock hands the lock straight to it.
+//     from then on nobody barges in, and the next unlock hands the lock straight to it. A
+//     sleeper does not rely on a wake reaching it to notice (wakes come in no set order): it
+//     wakes by itself when its 1 ms is up.
 //   - An unlock wakes at most one sleeper, and a burst of unlocks before the woken thread has
-//     run wakes nobody else: the unlock that wakes clears the "sleepers" bit in its releasing
-//     compare-and-swap, and the woken thread sets it again.
+//     run wakes nobody else: the unlock that wakes marks the word "a woken thread is on its way"
+//     and the woken thread clears that mark when it locks, sleeps again or gives up.
 //   - Timed members never give up early and take any duration or clock (zero, negative and past
 //     timeouts try once; duration::max() waits forever).
 //
@@ -26,9 +28,9 @@
 //
 // Destruction: as for std::mutex, the mutex may be destroyed as soon as it is unlocked and no
 // thread is inside one of its members, even while the thread that unlocked it last is still
-// returning from unlock(): once unlock's releasing compare-and-swap has landed, it touches the
-// mutex only by address (a futex wake, which is harmless on freed memory). So a reference count
-// that drops to zero under the lock may free the object right after its unlock().
+// returning from unlock(): unlock's releasing compare-and-swap is its last access (it wakes a
+// sleeper before it, while it still holds the lock). So a reference count that drops to zero
+// under the lock may free the object right after its unlock().
 //
 // Counters: none (the word is a set of bits; nothing counts or wraps).
 //
@@ -141,15 +143,36 @@ class basic_mutex {
   // the parking lot under them) as ordinary code (see diverted_backend in tsan.hpp).
   using futex_calls = detail::tsan::diverted_backend<Backend>;
 
-  // The word: bits, all changed by compare-and-swap (or one fetch_or) so that each change is
-  // decided on the state it replaces.
+  // The word: bits, all changed by compare-and-swap so that each change is decided on the
+  // state it replaces.
+  //
+  //   bit                  set by                           cleared by
+  //   locked 1             a locker's acquiring CAS         the unlock's releasing CAS (or, for
+  //                                                         a handoff, the starving waiter)
+  //   parked 2             a thread, before it sleeps       the unlock that wakes (before its
+  //                        (its futex wait expects it);     wake), wake_one_if_unlocked
+  //                        a woken thread, again
+  //   woken 32             the unlock that wakes, while     the woken thread (lock, sleep, give
+  //                        it still holds the lock          up, starve); the unlock itself if
+  //                                                         its wake found nobody, before release
+  //   starving 4           a waiter past starvation_ns      that waiter, when it takes the lock
+  //   handoff 8            an unlock that finds starving    the starving waiter
+  //   starving_sleeps 16   the starving waiter, to sleep    with starving
+  //
+  // Invariants the proof rests on (models/mutex.pml checks them):
+  //   I1. A thread sleeps only on a word with parked_bit set (its futex wait expects it).
+  //   I2. woken_bit is set only by a thread that holds the lock, and it outlives that
+  //       thread's hold only if its wake counted a sleeper. That sleeper returns from its wait
+  //       and clears woken_bit in its next change of the word, whichever path it takes (lock,
+  //       handoff, sleep, starve, give up). So woken_bit never stays set with nobody on the
+  //       way to clear it, and unlocks that skip their wake because of it lose no wakeup.
+  //   I3. The unlock's releasing CAS is its last access of the word: all bookkeeping (the
+  //       wake, retiring woken_bit when the wake found nobody) happens before it.
   static constexpr std::uint32_t locked_bit = 1;
-  // Threads may be asleep on the word. Set by a thread before it sleeps (its futex wait expects
-  // it, so it cannot sleep on a word without it). An unlock that finds it clears it in its
-  // releasing CAS and then wakes one sleeper by address; the woken thread sets it again when it
-  // takes the lock or sleeps, since others may still sleep (Drepper's "Futexes Are Tricky"
-  // mutex keeps its "contended" state the same way). A burst of unlocks before the woken thread
-  // runs wakes nobody else: the first one cleared the bit. Set needlessly (a waiter that timed
+  // Threads may be asleep on the word. An unlock that finds it (and no woken thread on its way)
+  // clears it and wakes one sleeper, still holding the lock; the woken thread sets it again
+  // when it takes the lock or sleeps, since others may still sleep (Drepper's "Futexes Are
+  // Tricky" mutex keeps its "contended" state the same way). Set needlessly (a waiter that timed
   // out leaves it behind), it costs one futile wake, which clears it.
   static constexpr std::uint32_t parked_bit = 2;
   // A waiter has waited longer than starvation_ns: nobody else may take the lock, and unlock
@@ -161,6 +184,12 @@ class basic_mutex {
   // the lock still held and sleep again. It happens only when a critical section outlasts
   // starving_yield_limit yields, at most once per starvation episode.
   static constexpr std::uint32_t starving_sleeps_bit = 16;
+  // An unlock has woken a sleeper that has not yet come back to the word: later unlocks wake
+  // nobody, so a burst of unlocks (or of sleepers arriving) costs one wake, not one each. Any
+  // thread returning from a futex wait may be the woken one and clears it at its next step
+  // (clearing it needlessly only allows one extra wake). The unlock that set it clears it
+  // itself, before its releasing CAS, when its wake found nobody (a waiter that timed out).
+  static constexpr std::uint32_t woken_bit = 32;
   static constexpr int starving_yield_limit = 16;
   static constexpr std::uint32_t starving_bits = starving_bit | starving_sleeps_bit;
   static constexpr std::int64_t starvation_ns = 1'000'000;
@@ -186,10 +215,10 @@ class basic_mutex {
   // The slow path of every lock. `limit` == nullptr waits forever.
   bool lock_contended(const detail::deadline* limit) noexcept {
     int spins = 0;
-    // We have returned from a futex wait: an unlock may have woken us, clearing parked_bit
-    // while others still sleep, so we owe the word that bit back (when we take the lock, sleep
-    // again or give up).
-    bool slept = false;
+    // We have returned from a futex wait and not touched the word since: we may be the thread
+    // an unlock woke, so at our next step we clear woken_bit (the suppression is over) and set
+    // parked_bit (that unlock cleared it, and others may still sleep).
+    bool may_be_woken = false;
     bool starving = false;  // we own starving_bit
     int starving_yields = 0;
     std::int64_t waiting_since = 0;  // steady ns of our first sleep, for the starvation check
@@ -198,7 +227,7 @@ class basic_mutex {
 
       if (starving && (state & handoff_bit) != 0) {
         // The unlocker left locked_bit set for us. Acquire: pairs with its release CAS.
-        if (word_.compare_exchange_weak(state, state & ~(handoff_bit | starving_bits),
+        if (word_.compare_exchange_weak(state, take_handoff(state, may_be_woken),
                                         std::memory_order_acquire, std::memory_order_relaxed)) {
           return true;
         }
@@ -207,9 +236,7 @@ class basic_mutex {
       if ((state & locked_bit) == 0 && (starving || (state & starving_bit) == 0)) {
         std::uint32_t next = state | locked_bit;
         if (starving) next &= ~starving_bits;
-        // Having slept, re-mark parked_bit: others may still sleep, and our unlock must then
-        // wake the next one.
-        if (slept) next |= parked_bit;
+        if (may_be_woken) next = (next & ~woken_bit) | parked_bit;
         // Acquire: as in lock().
         if (word_.compare_exchange_weak(state, next, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
@@ -218,7 +245,7 @@ class basic_mutex {
         continue;
       }
 
-      if (limit != nullptr && limit->has_passed()) return give_up(slept, starving);
+      if (limit != nullptr && limit->has_passed()) return give_up(may_be_woken, starving);
 
       if (starving) {
         // We are next in line. Let the holder run (most critical sections end within a few
@@ -228,15 +255,16 @@ class basic_mutex {
           std::this_thread::yield();
           continue;
         }
-        const std::uint32_t sleep_on = state | starving_sleeps_bit;
-        // Relaxed: the futex wait re-reads the word; nothing is published by the bit.
+        std::uint32_t sleep_on = state | starving_sleeps_bit;
+        if (may_be_woken) sleep_on = (sleep_on & ~woken_bit) | parked_bit;
+        // Relaxed: the futex wait re-reads the word; nothing is published by the bits.
         if (sleep_on != state &&
             !word_.compare_exchange_weak(state, sleep_on, std::memory_order_relaxed)) {
           continue;
         }
         const bool woken = limit == nullptr ? (futex_calls::wait(word_, sleep_on), true)
                                             : futex_calls::wait_until(word_, sleep_on, *limit);
-        slept = true;
+        may_be_woken = true;
         if (!woken) return give_up(true, true);
         continue;
       }
@@ -247,53 +275,91 @@ class basic_mutex {
         detail::cpu_relax();
         continue;
       }
-      if (slept && (state & starving_bit) == 0 &&
-          detail::backend_now_ns<Backend>() - waiting_since > starvation_ns) {
-        // Becoming starving re-marks parked_bit: an unlock may have cleared it to wake us, and
-        // others may still sleep. Relaxed: only the bits matter; the lock is acquired by a CAS
-        // above.
-        if (word_.compare_exchange_weak(state, state | starving_bit | parked_bit,
-                                        std::memory_order_relaxed)) {
+      if (waiting_since != 0 && (state & starving_bit) == 0 &&
+          detail::backend_now_ns<Backend>() - waiting_since >= starvation_ns) {
+        // Becoming starving re-marks parked_bit (an unlock may have cleared it to wake us, and
+        // others may still sleep) and ends a wake suppression that may be ours. Relaxed: only
+        // the bits matter; the lock is acquired by a CAS above.
+        std::uint32_t next = state | starving_bit | parked_bit;
+        if (may_be_woken) next &= ~woken_bit;
+        if (word_.compare_exchange_weak(state, next, std::memory_order_relaxed)) {
           starving = true;
+          may_be_woken = false;
         }
         continue;
       }
 
-      // Sleep. The word we sleep on must carry parked_bit, so the holder's unlock will wake us.
-      const std::uint32_t sleep_on = state | parked_bit;
+      // Sleep. The word we sleep on must carry parked_bit, so the holder's unlock will wake us
+      // (invariant I1); if we may be the woken thread, end the suppression in the same step,
+      // or no unlock would wake the sleepers (us included) until someone else did.
+      std::uint32_t sleep_on = state | parked_bit;
+      if (may_be_woken) sleep_on &= ~woken_bit;
       // Relaxed: the futex wait re-reads the word itself; nothing else is published here.
       if (sleep_on != state &&
           !word_.compare_exchange_weak(state, sleep_on, std::memory_order_relaxed)) {
         continue;
       }
       if (waiting_since == 0) waiting_since = detail::backend_now_ns<Backend>();
-      const bool woken = limit == nullptr ? (futex_calls::wait(word_, sleep_on), true)
-                                          : futex_calls::wait_until(word_, sleep_on, *limit);
-      slept = true;
-      // Timed out: an unlock may still have woken us just before (and cleared parked_bit), so
-      // give_up hands the wake on.
-      if (!woken) return give_up(true, false);
+      const bool woken = sleep(sleep_on, limit, waiting_since);
+      may_be_woken = true;
+      // The caller's deadline passed: a wake that counted us would have made the wait return
+      // true, but give_up still hands on what a returning thread owes (at most one extra wake).
+      if (!woken && limit != nullptr && limit->has_passed()) return give_up(true, false);
     }
   }
 
+  // A waiter's sleep on `sleep_on`, until a wake or `limit` (nullptr: none), and in any case
+  // until its starvation check is due. Fairness must not depend on which sleeper a wake
+  // reaches (the futex promises no order: a newest-first wake would never reach the oldest
+  // sleeper while others keep arriving), so a sleeper wakes by itself once it has waited
+  // starvation_ns, and then once per starvation_ns while another waiter is starving. False
+  // when the sleep ended without a wake.
+  bool sleep(std::uint32_t sleep_on, const detail::deadline* limit,
+             std::int64_t waiting_since) noexcept {
+    if constexpr (detail::backend_timers_are_real<Backend>()) {
+      std::int64_t check_in = starvation_ns - (detail::backend_now_ns<Backend>() - waiting_since);
+      if (check_in <= 0) check_in = starvation_ns;
+      if (limit == nullptr || limit->remaining_ns() > check_in) {
+        return futex_calls::wait_until(word_, sleep_on,
+                                       detail::deadline::after(std::chrono::nanoseconds(check_in)));
+      }
+    }
+    if (limit == nullptr) {
+      futex_calls::wait(word_, sleep_on);
+      return true;
+    }
+    return futex_calls::wait_until(word_, sleep_on, *limit);
+  }
+
+  // The word after the starving waiter takes the lock that an unlock handed it. woken_bit is
+  // clear by then (becoming starving retired it, and no unlock sets it while starving_bit is
+  // set); retiring it and re-marking parked_bit anyway keeps the rule "a thread back from a
+  // wait retires at its next change of the word" without an exception to argue.
+  static constexpr std::uint32_t take_handoff(std::uint32_t state, bool may_be_woken) noexcept {
+    std::uint32_t next = state & ~(handoff_bit | starving_bits);
+    if (may_be_woken) next = (next & ~woken_bit) | parked_bit;
+    return next;
+  }
+
   // A timed lock gives up (the caller is still inside try_lock_*, so the mutex is alive). Hand
-  // back what we may hold: parked_bit, if we slept (so the next unlock wakes someone, and if
-  // the lock is free now, wake someone ourselves), and starving_bit.
-  bool give_up(bool slept, bool starving) noexcept {
-    if (!slept && !starving) return false;
+  // back what we may hold: the wake suppression and parked_bit, if we may be the woken thread
+  // (so the next unlock wakes someone, and if the lock is free now, wake someone ourselves),
+  // and starving_bit.
+  bool give_up(bool may_be_woken, bool starving) noexcept {
+    if (!may_be_woken && !starving) return false;
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     for (;;) {
       if (starving && (state & handoff_bit) != 0) {
         // The lock was handed to us after all: take it (late success is not an early timeout).
         // Acquire: pairs with the unlocker's release.
-        if (word_.compare_exchange_weak(state, state & ~(handoff_bit | starving_bits),
+        if (word_.compare_exchange_weak(state, take_handoff(state, may_be_woken),
                                         std::memory_order_acquire, std::memory_order_relaxed)) {
           return true;
         }
         continue;
       }
       std::uint32_t next = state & ~(starving ? starving_bits : 0u);
-      if (slept) next |= parked_bit;
+      if (may_be_woken) next = (next & ~woken_bit) | parked_bit;
       // Relaxed: no data is handed over by this change.
       if (word_.compare_exchange_weak(state, next, std::memory_order_relaxed)) break;
     }
@@ -301,17 +367,27 @@ class basic_mutex {
     return false;
   }
 
-  // After the releasing CAS, an unlock touches the mutex only by address (a futex wake), never
-  // its word: the moment that CAS lands, another thread may lock, unlock and destroy the mutex
-  // (a reference count that drops to zero under the lock, as POSIX and std allow).
+  // Every unlock but the uncontended one. Its releasing CAS is its last access of the word
+  // (invariant I3): the moment it lands, another thread may lock, unlock and destroy the mutex
+  // (a reference count that drops to zero under the lock, as POSIX and std allow). So the wake
+  // comes first, while we still hold the lock, and so does retiring woken_bit when that wake
+  // found nobody. The cost: the wake's system call lengthens the critical section, once per
+  // woken thread rather than once per unlock.
   void unlock_contended() noexcept {
+    // We set woken_bit and our wake found nobody: it is ours to clear before we release.
+    bool retire_woken = false;
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     for (;;) {
       if ((state & starving_bit) != 0) {
         // Hand over: the lock stays locked for everyone but the starving waiter, which is awake
         // and watching for handoff_bit. Release: publishes our critical section to it.
-        if (word_.compare_exchange_weak(state, state | handoff_bit, std::memory_order_release,
+        std::uint32_t next = state | handoff_bit;
+        if (retire_woken) next &= ~woken_bit;
+        if (word_.compare_exchange_weak(state, next, std::memory_order_release,
                                         std::memory_order_relaxed)) {
+          // A wake by address after the releasing step: the starving waiter cannot return
+          // (nor anyone destroy the mutex) until this CAS lands, and the wake touches no memory
+          // of the mutex.
           if ((state & starving_sleeps_bit) != 0) {
             futex_calls::wake(word_, std::numeric_limits<std::size_t>::max());
           }
@@ -319,24 +395,39 @@ class basic_mutex {
         }
         continue;
       }
-      // Release: publishes our critical section to the next holder. Clearing parked_bit in the
-      // same step is what lets us wake without looking at the word again: the woken thread (or,
-      // if the wake finds nobody, a thread about to sleep, whose futex wait then fails on the
-      // changed word) sets it again.
-      if (word_.compare_exchange_weak(state, state & ~(locked_bit | parked_bit),
-                                      std::memory_order_release, std::memory_order_relaxed)) {
-        if ((state & parked_bit) != 0) futex_calls::wake(word_, 1);
+      if ((state & parked_bit) != 0 && ((state & woken_bit) == 0 || retire_woken)) {
+        // Sleepers, and no woken thread on its way: wake one, still holding the lock. Clearing
+        // parked_bit makes a thread that is about to sleep look again (its futex wait expects
+        // parked_bit) and re-mark it, so nobody falls asleep unseen. Relaxed: we hold the lock;
+        // nothing is published by these bits.
+        if (word_.compare_exchange_weak(state, (state & ~parked_bit) | woken_bit,
+                                        std::memory_order_relaxed)) {
+          // Found nobody (a waiter that timed out left parked_bit, or the sleeper-to-be has
+          // not reached its wait): woken_bit is ours again, and we loop, since a thread may
+          // have set parked_bit and fallen asleep meanwhile.
+          retire_woken = futex_calls::wake(word_, 1) == 0;
+          state = word_.load(std::memory_order_relaxed);
+        }
+        continue;
+      }
+      std::uint32_t next = state & ~locked_bit;
+      if (retire_woken) next &= ~woken_bit;
+      // Release: publishes our critical section to the next holder. Our last access.
+      if (word_.compare_exchange_weak(state, next, std::memory_order_release,
+                                      std::memory_order_relaxed)) {
         return;
       }
     }
   }
 
-  // If sleepers may exist and nobody holds the lock, wake one: otherwise nobody would (there
-  // is no holder to unlock). Used by a thread that gives up a timed wait.
+  // If sleepers may exist, nobody holds the lock and no woken thread is on its way, wake one:
+  // otherwise nobody would (there is no holder to unlock). Used by a thread that gives up a
+  // timed wait (still inside the mutex's member, so the mutex is alive). It sets no woken_bit
+  // (nobody would clear it if the wake found nobody); the woken thread re-marks parked_bit.
   void wake_one_if_unlocked() noexcept {
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     for (;;) {
-      if ((state & locked_bit) != 0 || (state & parked_bit) == 0) return;
+      if ((state & (locked_bit | woken_bit)) != 0 || (state & parked_bit) == 0) return;
       // Relaxed: no data is handed over; the woken thread acquires with its own CAS.
       if (word_.compare_exchange_weak(state, state & ~parked_bit, std::memory_order_relaxed)) {
         futex_calls::wake(word_, 1);

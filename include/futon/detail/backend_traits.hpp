@@ -46,6 +46,16 @@ std::int64_t backend_now_ns() noexcept {
   }
 }
 
+// Whether fairness timers may bound a sleep with a real-time deadline: only when the backend's
+// clock is the real steady clock. A backend with its own (virtual) clock, whose timed waits a
+// scheduler times out as faults, gets untimed sleeps, and fairness is checked when it wakes.
+template <class Backend>
+constexpr bool backend_timers_are_real() noexcept {
+  return !requires {
+    { Backend::now_ns() } -> std::same_as<std::int64_t>;
+  };
+}
+
 // How many times a primitive over `Backend` spins before it sleeps. A deterministic scheduler
 // explores every interleaving of every spin, so its backends spin less to keep the count small.
 template <class Backend>
