@@ -15,7 +15,7 @@
 //   - Eventual fairness: a thread that has waited more than 1 ms marks the mutex "starving";
 //     from then on nobody barges in, and the next unlock hands the lock straight to it. A
 //     sleeper does not rely on a wake reaching it to notice (wakes come in no set order): it
-//     wakes by itself when its 1 ms is up.
+//     also wakes by itself, 10 ms into its wait and then each time its wait has doubled.
 //   - An unlock wakes at most one sleeper, and a burst of unlocks before the woken thread has
 //     run wakes nobody else: the unlock that wakes marks the word "a woken thread is on its way"
 //     and the woken thread clears that mark when it locks, sleeps again or gives up.
@@ -193,6 +193,8 @@ class basic_mutex {
   static constexpr int starving_yield_limit = 16;
   static constexpr std::uint32_t starving_bits = starving_bit | starving_sleeps_bit;
   static constexpr std::int64_t starvation_ns = 1'000'000;
+  // A sleeper's first self-check for starvation (see sleep()).
+  static constexpr std::int64_t self_check_ns = 10'000'000;
 
   bool try_lock_before(const detail::deadline& limit) noexcept {
     // TSan: a timed lock may give up, so it is a try (no lock-order edge unless it succeeds).
@@ -309,16 +311,20 @@ class basic_mutex {
   }
 
   // A waiter's sleep on `sleep_on`, until a wake or `limit` (nullptr: none), and in any case
-  // until its starvation check is due. Fairness must not depend on which sleeper a wake
-  // reaches (the futex promises no order: a newest-first wake would never reach the oldest
-  // sleeper while others keep arriving), so a sleeper wakes by itself once it has waited
-  // starvation_ns, and then once per starvation_ns while another waiter is starving. False
+  // until its next fairness check is due. Fairness must not depend on which sleeper a wake
+  // reaches (the futex promises no order: newest-first wakes never reach the oldest sleeper
+  // while others keep arriving, and tests/mutex_test's oversubscription case then starves), so
+  // a sleeper wakes by itself self_check_ns after it began waiting, then whenever its waiting
+  // time has doubled, and checks for starvation. Why not at starvation_ns: on the kernel's and
+  // the parking lot's FIFO queues a wake reaches the oldest sleeper anyway, and a 1 ms timer
+  // made every long waiter wake and yield every millisecond (futon-bench, 32 threads: 10x the
+  // context switches). The doubling keeps a long wait to log2(wait / 10 ms) extra wakes. False
   // when the sleep ended without a wake.
   bool sleep(std::uint32_t sleep_on, const detail::deadline* limit,
              std::int64_t waiting_since) noexcept {
     if constexpr (detail::backend_timers_are_real<Backend>()) {
-      std::int64_t check_in = starvation_ns - (detail::backend_now_ns<Backend>() - waiting_since);
-      if (check_in <= 0) check_in = starvation_ns;
+      const std::int64_t waited = detail::backend_now_ns<Backend>() - waiting_since;
+      const std::int64_t check_in = waited < self_check_ns ? self_check_ns - waited : waited;
       if (limit == nullptr || limit->remaining_ns() > check_in) {
         return futex_calls::wait_until(word_, sleep_on,
                                        detail::deadline::after(std::chrono::nanoseconds(check_in)));
