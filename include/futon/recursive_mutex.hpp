@@ -73,6 +73,7 @@
 #include <cstdint>
 #include <futon/backend/default_backend.hpp>
 #include <futon/detail/assert.hpp>
+#include <futon/detail/backend_traits.hpp>
 #include <futon/futex.hpp>
 #include <futon/mutex.hpp>
 #include <limits>
@@ -209,7 +210,9 @@ class recursive_lock {
   // Levels of ownership: read and written only by the thread that holds mutex_, whose lock and
   // unlock order it between holders.
   std::uint32_t levels_ = 0;
-  std::atomic<std::uint64_t> owner_{nobody};
+  // The backend's atomic (std::atomic unless a test backend checks every access; see
+  // backend_traits.hpp).
+  detail::atomic_t<Backend, std::uint64_t> owner_{nobody};
 };
 
 }  // namespace detail
