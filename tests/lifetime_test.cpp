@@ -17,6 +17,7 @@
 #include <futon/event.hpp>
 #include <futon/latch.hpp>
 #include <futon/mutex.hpp>
+#include <futon/recursive_mutex.hpp>
 #include <futon/shared_mutex.hpp>
 #include <futon/wait_group.hpp>
 #include <memory>
@@ -71,6 +72,64 @@ TYPED_TEST(Lifetime, MutexFreedBetweenTheUnlocksReleaseAndItsWake) {
   m->unlock();
   other.join();
   EXPECT_EQ(backend::runs.load(), runs + 1) << "the unlock did not wake: the case was not set up";
+}
+
+// The same for the recursive timed mutex: T1 holds two levels; its last unlock releases the
+// futon::mutex inside, whose sleepers bit a timed-out waiter left behind; between that release
+// and its wake, "T2" locks (two levels), unlocks and deletes the mutex. Nothing of the recursive
+// mutex (its owner word, its count) may be touched after that release.
+TYPED_TEST(Lifetime, RecursiveTimedMutexFreedBetweenTheLastUnlocksReleaseAndItsWake) {
+  using backend = hooked_backend<TypeParam>;
+  watchdog guard("recursive_timed_mutex lifetime");
+  auto* m = new futon::basic_recursive_timed_mutex<backend>;
+  m->lock();
+  m->lock();
+  // Sleeps on the word and times out: the sleepers bit stays, so the last unlock below wakes.
+  std::thread timed([m] { EXPECT_FALSE(m->try_lock_for(20ms)); });
+  timed.join();
+  const int runs = backend::runs.load();
+  backend::arm(hook_point::before_wake, [m] {
+    std::thread other([m] {
+      m->lock();
+      m->lock();
+      m->unlock();
+      m->unlock();
+      delete m;
+    });
+    other.join();
+  });
+  m->unlock();  // a level: the count only
+  m->unlock();  // the last: releases, and the hook frees the mutex before the wake
+  EXPECT_EQ(backend::runs.load(), runs + 1) << "the unlock did not wake: the case was not set up";
+}
+
+// And with a thread asleep in lock() (recursive_mutex has no timed member): the last unlock
+// wakes it, and right after that wake, before unlock() returns, the woken thread takes the lock
+// (two levels), unlocks and deletes the mutex.
+TYPED_TEST(Lifetime, RecursiveMutexFreedByTheThreadItsLastUnlockWoke) {
+  using backend = hooked_backend<TypeParam>;
+  watchdog guard("recursive_mutex lifetime");
+  auto* m = new futon::basic_recursive_mutex<backend>;
+  m->lock();
+  m->lock();
+  std::thread sleeper([m] {
+    m->lock();
+    m->lock();
+    m->unlock();
+    m->unlock();
+    delete m;
+  });
+  // The futon::mutex inside is the first member, and its word its only one; a thread that
+  // sleeps on it first sets its sleepers bit (2, see mutex.hpp), so from then on the last unlock
+  // below must wake.
+  static_assert(std::is_standard_layout_v<futon::basic_recursive_mutex<backend>>);
+  const auto* word = reinterpret_cast<const futon::futex_word*>(m);
+  wait_for_state([&] { return (word->load() & 2u) != 0; });
+  const int runs = backend::runs.load();
+  backend::arm(hook_point::after_wake, [&sleeper] { sleeper.join(); });
+  m->unlock();
+  m->unlock();
+  EXPECT_EQ(backend::runs.load(), runs + 1) << "the last unlock did not wake the sleeper";
 }
 
 // Defect 2's rule. The last reader's unlock_shared wakes the writer that sleeps waiting for it

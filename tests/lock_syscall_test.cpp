@@ -1,8 +1,10 @@
-// "No system call on an uncontended path" for mutex, shared_mutex and condition_variable: every
+// "No system call on an uncontended path" for mutex, recursive_mutex, shared_mutex and
+// condition_variable: every
 // futex call goes through counting_backend, which must see none.
 #include <chrono>
 #include <futon/condition_variable.hpp>
 #include <futon/mutex.hpp>
+#include <futon/recursive_mutex.hpp>
 #include <futon/shared_mutex.hpp>
 #include <mutex>
 #include <shared_mutex>
@@ -32,6 +34,26 @@ TYPED_TEST(LockSyscalls, UncontendedMutexMakesNone) {
     m.unlock();
     ASSERT_TRUE(m.try_lock_for(1ms));
     m.unlock();
+  }
+  EXPECT_EQ(counted::calls(), 0u);
+}
+
+// Locking again and unlocking below the first level do not even reach the futon::mutex inside.
+TYPED_TEST(LockSyscalls, UncontendedRecursiveMutexMakesNone) {
+  using counted = typename TestFixture::counted;
+  futon::basic_recursive_mutex<counted> m;
+  futon::basic_recursive_timed_mutex<counted> t;
+  for (int i = 0; i < 1000; ++i) {
+    std::lock_guard outer(m);
+    std::lock_guard inner(m);
+    ASSERT_TRUE(m.try_lock());
+    m.unlock();
+    ASSERT_TRUE(t.try_lock_for(1ms));
+    ASSERT_TRUE(t.try_lock_until(std::chrono::steady_clock::now() + 1ms));
+    t.lock();
+    t.unlock();
+    t.unlock();
+    t.unlock();
   }
   EXPECT_EQ(counted::calls(), 0u);
 }

@@ -14,6 +14,8 @@
 //   - *.lock_order_inversion, misuse.*: reports only a TSan that knows these are locks can give.
 //     (Built with NDEBUG: futon's own debug checks of the same misuses would stop the program
 //     before TSan sees them, and so they should: they come first in a debug build.)
+// recursive_mutex.*: the same cases for the recursive mutexes, whose annotations are the
+// futon::mutex's inside, taken once however many levels deep the holder goes.
 // The silent scenarios run every kind of lock, try, timed and shared acquisition, sleep in the
 // futex (so the slow paths and their diverted futex calls run) and, on the parking-lot backend,
 // through the parking lot; the condition variable's notify_all must requeue, checked below.
@@ -36,6 +38,7 @@
 #include <futon/event.hpp>
 #include <futon/latch.hpp>
 #include <futon/mutex.hpp>
+#include <futon/recursive_mutex.hpp>
 #include <futon/shared_mutex.hpp>
 #include <futon/wait_group.hpp>
 #include <mutex>
@@ -185,6 +188,120 @@ void misuse_destroy_locked() {
   auto* m = new futon::basic_mutex<Backend>;
   m->lock();
   delete m;
+}
+
+// ---- futon::recursive_mutex, futon::recursive_timed_mutex ---------------------------------------
+// Annotated through the futon::mutex inside, at the object's address; the levels past the first
+// change nothing TSan needs to know.
+
+// Two threads, each under its own recursive mutex (two levels deep): a race.
+template <class Backend>
+void recursive_mutex_wrong_mutex() {
+  futon::basic_recursive_mutex<Backend> a;
+  futon::basic_recursive_mutex<Backend> b;
+  auto run = [](futon::basic_recursive_mutex<Backend>& m) {
+    for (int i = 0; i < 200; ++i) {
+      std::lock_guard outer(m);
+      std::lock_guard inner(m);
+      ++racy_value;
+    }
+  };
+  std::thread first(run, std::ref(a));
+  std::thread second(run, std::ref(b));
+  first.join();
+  second.join();
+}
+
+template <class Backend>
+constinit futon::basic_recursive_mutex<Backend> static_recursive_mutex;
+
+// Three threads under one recursive timed mutex, taking the first level every way there is and
+// more levels on top, touching the data at every level and sleeping while holding it now and
+// then (so the others sleep in the futex); then two under a static recursive mutex: silent.
+template <class Backend>
+void recursive_mutex_same_mutex() {
+  futon::basic_recursive_timed_mutex<Backend> m;
+  // Tries that must fail, on a mutex held (two levels) meanwhile: a failed try holds nothing.
+  m.lock();
+  m.lock();
+  std::thread([&] {
+    if (m.try_lock() || m.try_lock_for(1ms) ||
+        m.try_lock_until(std::chrono::steady_clock::now() + 1ms)) {
+      fail("a try took a held recursive mutex");
+    }
+  }).join();
+  m.unlock();
+  m.unlock();
+  constexpr int threads = 3;
+  constexpr int rounds = 300;
+  auto run = [&] {
+    for (int i = 0; i < rounds; ++i) {
+      switch (i % 4) {
+        case 0:
+          m.lock();
+          break;
+        case 1:
+          while (!m.try_lock())
+            std::this_thread::yield();
+          break;
+        case 2:
+          if (!m.try_lock_for(10s)) fail("try_lock_for timed out");
+          break;
+        default:
+          if (!m.try_lock_for(20us)) m.lock();
+          break;
+      }
+      ++guarded_pair[0];
+      if (!m.try_lock_for(0s)) fail("the holder could not lock again");
+      m.lock();
+      ++guarded_pair[1];
+      m.unlock();
+      m.unlock();
+      if (i % 32 == 0) std::this_thread::sleep_for(200us);
+      ++guarded_value;
+      m.unlock();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back(run);
+  for (auto& t : pool)
+    t.join();
+  if (guarded_value != threads * rounds || guarded_pair[0] != guarded_value ||
+      guarded_pair[1] != guarded_value) {
+    fail("lost increments");
+  }
+
+  auto run_static = [] {
+    for (int i = 0; i < rounds; ++i) {
+      std::lock_guard outer(static_recursive_mutex<Backend>);
+      std::lock_guard inner(static_recursive_mutex<Backend>);
+      ++guarded_value;
+    }
+  };
+  std::thread first(run_static);
+  std::thread second(run_static);
+  first.join();
+  second.join();
+  if (guarded_value != (threads + 2) * rounds) fail("lost increments under the static mutex");
+}
+
+// Opposite lock orders, each taken two levels deep: TSan reports the inversion.
+template <class Backend>
+void recursive_mutex_lock_order_inversion() {
+  futon::basic_recursive_mutex<Backend> a;
+  futon::basic_recursive_mutex<Backend> b;
+  std::thread([&] {
+    std::scoped_lock first(a);
+    std::scoped_lock first_again(a);
+    std::scoped_lock second(b);
+    std::scoped_lock second_again(b);
+  }).join();
+  std::thread([&] {
+    std::scoped_lock first(b);
+    std::scoped_lock first_again(b);
+    std::scoped_lock second(a);
+  }).join();
 }
 
 // ---- futon::shared_mutex ------------------------------------------------------------------------
@@ -538,6 +655,12 @@ const scenario scenarios[] = {
     {"misuse.unlock_by_other_thread", misuse_unlock_by_other_thread<kernel>,
      misuse_unlock_by_other_thread<parking_lot>},
     {"misuse.destroy_locked", misuse_destroy_locked<kernel>, misuse_destroy_locked<parking_lot>},
+    {"recursive_mutex.wrong_mutex", recursive_mutex_wrong_mutex<kernel>,
+     recursive_mutex_wrong_mutex<parking_lot>},
+    {"recursive_mutex.same_mutex", recursive_mutex_same_mutex<kernel>,
+     recursive_mutex_same_mutex<parking_lot>},
+    {"recursive_mutex.lock_order_inversion", recursive_mutex_lock_order_inversion<kernel>,
+     recursive_mutex_lock_order_inversion<parking_lot>},
     {"shared_mutex.readers_writer", shared_mutex_readers_writer<kernel>,
      shared_mutex_readers_writer<parking_lot>},
     {"shared_mutex.write_under_shared_lock", shared_mutex_write_under_shared_lock<kernel>,

@@ -3,7 +3,8 @@
 // wrap with the primitive in use. Counters too wide to cross in a test (32-bit sequences, a
 // 30-bit generation) start near the wrap: the test writes the starting value into the object's
 // word, the test-only way in (each of these primitives is standard-layout, its words its only
-// members, in declaration order).
+// members, in declaration order); a recursive mutex's count of levels, through the friend its
+// header leaves to the tests.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,13 +13,16 @@
 #include <futon/condition_variable.hpp>
 #include <futon/event.hpp>
 #include <futon/mutex.hpp>
+#include <futon/recursive_mutex.hpp>
 #include <futon/wait_group.hpp>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <type_traits>
 #include <vector>
 
 #include "primitive_test_support.hpp"
+#include "recursive_mutex_test_access.hpp"
 
 namespace {
 
@@ -165,6 +169,79 @@ TYPED_TEST(Wraparound, BarrierPhase) {
   for (int i = 0; i < 300; ++i)
     b.arrive_and_wait();
   other.join();
+}
+
+// recursive_mutex / recursive_timed_mutex: the count of levels (32 bits) does not wrap, it stops
+// at 2^32 - 1: the holder's next try_lock (and try_lock_for/until) returns false at once and its
+// next lock() throws system_error(resource_unavailable_try_again), the mutex unchanged: still
+// held (another thread cannot have it), a level fewer lets the holder lock again, and once the
+// holder is down to its last level and releases it, the mutex works as before. The count starts
+// two levels below its limit (tests/recursive_mutex_test_access.hpp, the test-only way in).
+template <class RecursiveMutex>
+void recursive_levels_stop_at_their_limit() {
+  using access = futon::detail::recursive_lock_test_access;
+  constexpr std::uint32_t limit = access::max_levels;
+  RecursiveMutex m;
+  const auto other_gets_it = [&] {
+    bool got = false;
+    std::thread([&] {
+      got = m.try_lock();
+      if (got) m.unlock();
+    }).join();
+    return got;
+  };
+  m.lock();
+  access::levels(m) = limit - 2;
+  m.lock();
+  EXPECT_TRUE(m.try_lock()) << "the last level below the limit was refused";
+  EXPECT_EQ(access::levels(m), limit);
+
+  EXPECT_FALSE(m.try_lock()) << "try_lock went past the limit";
+  if constexpr (requires { m.try_lock_for(1h); }) {
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_FALSE(m.try_lock_for(1h));
+    EXPECT_FALSE(m.try_lock_for(std::chrono::nanoseconds::max()));
+    EXPECT_FALSE(m.try_lock_until(std::chrono::steady_clock::time_point::max()));
+    EXPECT_FALSE(m.try_lock_until(std::chrono::system_clock::now() + 1h));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 10s) << "a refused timed lock waited";
+  }
+  bool threw = false;
+  try {
+    m.lock();
+  } catch (const std::system_error& e) {
+    threw = true;
+    EXPECT_EQ(e.code(), std::errc::resource_unavailable_try_again) << e.what();
+  }
+  EXPECT_TRUE(threw) << "lock() went past the limit without throwing";
+  EXPECT_EQ(access::levels(m), limit) << "a refused call changed the count";
+  EXPECT_FALSE(other_gets_it()) << "a refused call released the mutex";
+
+  // A level fewer: the holder may lock again, up to the limit.
+  m.unlock();
+  EXPECT_EQ(access::levels(m), limit - 1);
+  m.lock();
+  EXPECT_FALSE(m.try_lock());
+  m.unlock();
+  m.unlock();
+  EXPECT_FALSE(other_gets_it()) << "released with 2^32 - 3 levels still held";
+
+  // Down to the last level (4 billion unlocks would take seconds), then released: free, and an
+  // ordinary mutex again.
+  access::levels(m) = 1;
+  m.unlock();
+  EXPECT_TRUE(other_gets_it()) << "not free after the last level";
+  m.lock();
+  m.lock();
+  EXPECT_EQ(access::levels(m), 2u);
+  EXPECT_FALSE(other_gets_it());
+  m.unlock();
+  m.unlock();
+  EXPECT_TRUE(other_gets_it());
+}
+
+TYPED_TEST(Wraparound, RecursiveMutexLevelsStopAtTheirLimit) {
+  recursive_levels_stop_at_their_limit<futon::basic_recursive_mutex<TypeParam>>();
+  recursive_levels_stop_at_their_limit<futon::basic_recursive_timed_mutex<TypeParam>>();
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <futon/futex.hpp>
 #include <futon/latch.hpp>
 #include <futon/mutex.hpp>
+#include <futon/recursive_mutex.hpp>
 #include <futon/shared_mutex.hpp>
 #include <futon/wait_group.hpp>
 #include <string>
@@ -126,6 +127,30 @@ TYPED_TEST(DschedLifetimePrimitives, MutexReferenceCountOfThree) {
   every_and_random_schedule(bounds{1, 1}, [] { scenarios::mutex_reference_count<mutex>(3, true); });
   EXPECT_NO_FAILING_SCHEDULE(random_schedules(
       500, [] { scenarios::mutex_reference_count<mutex>(3, true); }, timeouts_often));
+}
+
+// The recursive mutexes: destroyed by the last locker right after its last level's unlock, while
+// the first holder may still be inside its own last unlock; and as a reference count of three.
+TYPED_TEST(DschedLifetimePrimitives, RecursiveMutexDestroyedByTheLastLocker) {
+  using recursive = futon::basic_recursive_mutex<TypeParam>;
+  using recursive_timed = futon::basic_recursive_timed_mutex<TypeParam>;
+  every_and_random_schedule(
+      bounds{2, 1}, [] { scenarios::recursive_mutex_destroyed_by_last_locker<recursive>(false); });
+  every_and_random_schedule(bounds{2, 1}, [] {
+    scenarios::recursive_mutex_destroyed_by_last_locker<recursive_timed>(true);
+  });
+}
+
+TYPED_TEST(DschedLifetimePrimitives, RecursiveTimedMutexReferenceCountOfThree) {
+  using recursive_timed = futon::basic_recursive_timed_mutex<TypeParam>;
+  dsched::random_weights timeouts_often;
+  timeouts_often.timeout = 200;
+  // One preemption and no fault: the owner word's schedule points make the tree of {1, 1} four
+  // times the plain mutex's; the random schedules below inject faults and timeouts.
+  every_and_random_schedule(
+      bounds{1, 0}, [] { scenarios::mutex_reference_count<recursive_timed>(3, true); }, 0);
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(
+      300, [] { scenarios::mutex_reference_count<recursive_timed>(3, true); }, timeouts_often));
 }
 
 // Defect 2's scenario, and the writer's unlock followed by a reader (and another writer).

@@ -10,6 +10,7 @@
 #include <futon/event.hpp>
 #include <futon/latch.hpp>
 #include <futon/mutex.hpp>
+#include <futon/recursive_mutex.hpp>
 #include <futon/shared_mutex.hpp>
 #include <futon/wait_group.hpp>
 #include <mutex>
@@ -79,6 +80,64 @@ TYPED_TEST(DschedPrimitives, TimedMutexRandomSchedules) {
   timeouts_often.timeout = 200;
   EXPECT_NO_FAILING_SCHEDULE(random_schedules(
       300, [] { mutex_case<TypeParam>(3, 2, true); }, timeouts_often));
+}
+
+// The recursive mutexes: each round takes the lock two levels deep (the second by try_lock, which
+// must succeed for the holder) and releases it level by level; nobody else is inside until the
+// last level is released. With `timed`, the first level is a timed lock of a recursive timed
+// mutex, which the scheduler may time out.
+template <class RecursiveMutex>
+void recursive_mutex_case(int threads, int rounds, bool timed) {
+  RecursiveMutex m;
+  int inside = 0;
+  int total = 0;
+  on_threads(threads, [&](int) {
+    for (int r = 0; r < rounds; ++r) {
+      if constexpr (requires { m.try_lock_for(hours(1)); }) {
+        if (timed) {
+          if (!m.try_lock_for(hours(1))) continue;  // a timeout, injected
+        } else {
+          m.lock();
+        }
+      } else {
+        m.lock();
+      }
+      check(++inside == 1, "two threads hold the recursive mutex");
+      check(m.try_lock(), "the holder could not lock again");
+      dsched::point("two levels deep");
+      m.unlock();
+      dsched::point("one level left");
+      check(inside == 1, "another thread got in while a level was held");
+      ++total;
+      --inside;
+      m.unlock();
+    }
+  });
+  if (!timed) check(total == threads * rounds, "a lock/unlock round was lost");
+}
+
+TYPED_TEST(DschedPrimitives, RecursiveMutexEverySchedule) {
+  // No injected fault (the random schedules inject them; the lock under the levels is the plain
+  // mutex's, searched with faults above), and smaller under sanitizers: the owner word's accesses
+  // are schedule points too, which makes this tree several times the plain mutex's.
+  const auto result = all_schedules(dsched::testing::sanitizer_scaled(bounds{2, 0}), [] {
+    recursive_mutex_case<futon::basic_recursive_mutex<TypeParam>>(2, 1, false);
+  });
+  EXPECT_NO_FAILING_SCHEDULE(result);
+  EXPECT_TRUE(result.exhausted);
+}
+
+TYPED_TEST(DschedPrimitives, RecursiveMutexRandomSchedules) {
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(
+      300, [] { recursive_mutex_case<futon::basic_recursive_mutex<TypeParam>>(3, 3, false); }));
+}
+
+TYPED_TEST(DschedPrimitives, RecursiveTimedMutexRandomSchedules) {
+  dsched::random_weights timeouts_often;
+  timeouts_often.timeout = 200;
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(
+      300, [] { recursive_mutex_case<futon::basic_recursive_timed_mutex<TypeParam>>(3, 2, true); },
+      timeouts_often));
 }
 
 // Producer/consumer through a condition variable: every item consumed exactly once, including

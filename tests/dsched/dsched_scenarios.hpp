@@ -118,6 +118,32 @@ void mutex_reference_count(int threads, bool timed) {
     u.join();
 }
 
+// The same for a recursive mutex, each holder two levels deep: only the last level's unlock
+// releases the mutex, and it is the holder's last use. A timed waiter (on a recursive timed
+// mutex) that gave up first leaves the inner mutex marked "sleepers may exist".
+template <class RecursiveMutex>
+void recursive_mutex_destroyed_by_last_locker(bool timed_waiter_first) {
+  owned<RecursiveMutex> m("recursive mutex");
+  m->lock();
+  m->lock();
+  if constexpr (requires { m->try_lock_for(std::chrono::hours(1)); }) {
+    if (timed_waiter_first) {
+      thread timed([&] { static_cast<void>(m->try_lock_for(std::chrono::hours(1))); });
+      timed.join();
+    }
+  }
+  thread last([&] {
+    m->lock();
+    check(m->try_lock(), "the holder could not lock again");
+    m->unlock();
+    m->unlock();
+    m.destroy();
+  });
+  m->unlock();
+  m->unlock();  // our last use
+  last.join();
+}
+
 // ---- Shared mutex -----------------------------------------------------------------------------
 
 // Defect 2: the last reader's unlock_shared is its last use; the writer that was waiting for

@@ -25,6 +25,9 @@ template <bool PlantedBug = false>
 struct basic_lot_futex {
   static constexpr const char* name = PlantedBug ? "lot_futex_planted_bug" : "lot_futex";
   using word_type = atomic<std::uint32_t>;
+  // Any other atomic a primitive keeps (a recursive mutex's owner id): checked the same way.
+  template <class T>
+  using atomic_type = atomic<T>;
   // Two spins, not 64: enough to take the spinning path, few enough to explore every schedule.
   static constexpr int spin_limit = 2;
 

@@ -6,6 +6,7 @@
 
 #include <futon/condition_variable.hpp>
 #include <futon/mutex.hpp>
+#include <futon/recursive_mutex.hpp>
 #include <futon/shared_mutex.hpp>
 #include <mutex>
 #include <shared_mutex>
@@ -61,6 +62,13 @@ void for_each_mutex(F&& f) {
 #if defined(FUTON_BENCH_HAVE_ABSL)
   f.template operator()<absl_mutex>("absl");
 #endif
+}
+
+// f.template operator()<RecursiveMutex>(name) for every recursive mutex compared (abseil has none).
+template <class F>
+void for_each_recursive_mutex(F&& f) {
+  f.template operator()<futon::recursive_mutex>("futon");
+  f.template operator()<std::recursive_mutex>("std");
 }
 
 // f.template operator()<Mutex, ConditionVariable>(name) for every pair compared.

@@ -11,7 +11,8 @@ namespace futon_bench {
 namespace {
 
 // The embedded default configuration: about 3-4 minutes on a 2-core machine with abseil (51
-// measurements per repetition). Five repetitions give a median that one disturbed repetition
+// measurements per repetition, and the recursive scenario's 8 at a third of the duration, about
+// 2 s more). Five repetitions give a median that one disturbed repetition
 // cannot move, and a worst repetition that shows what a disturbance does. 750 ms holds about a
 // thousand broadcasts even to 64 waiters, and is long against the scheduler's time slices, so
 // that a thread the OS left waiting for a CPU does not decide the per-thread spread alone.
@@ -78,8 +79,8 @@ bool parse_duration(std::string_view text, std::chrono::nanoseconds& value) {
 }  // namespace
 
 const std::vector<std::string>& all_scenarios() {
-  static const std::vector<std::string> keys = {"uncontended", "contended", "broadcast",
-                                                "shared",      "semaphore", "atomic_wait"};
+  static const std::vector<std::string> keys = {"uncontended", "contended",   "broadcast", "shared",
+                                                "semaphore",   "atomic_wait", "recursive"};
   return keys;
 }
 
@@ -99,11 +100,14 @@ void print_help(const char* program) {
       "  shared        shared_mutex, 90 %% shared (read) locks, N threads\n"
       "  semaphore     counting_semaphore producer/consumer pairs over a 16-slot queue\n"
       "  atomic_wait   ping-pong between two threads through atomic wait/notify_one\n"
+      "  recursive     recursive mutex locked two levels deep: alone, and by N threads as in\n"
+      "                contended (each measurement a third of --duration)\n"
       "\n"
       "Options:\n"
       "  --scenario=LIST     scenarios to run (default: all)\n"
-      "  --threads=LIST      thread counts for contended and shared\n"
-      "                      (default: contended 1,2,4,8,16,32; shared 1,2,4,8)\n"
+      "  --threads=LIST      thread counts for contended, shared and recursive\n"
+      "                      (default: contended 1,2,4,8,16,32; shared 1,2,4,8;\n"
+      "                      recursive 1,2,4,16; 1 thread is the uncontended case)\n"
       "  --waiters=LIST      broadcast waiter counts (default 4,16,64)\n"
       "  --pairs=LIST        semaphore producer/consumer pairs (default 1,2,4)\n"
       "  --duration=TIME     one measurement, e.g. 200ms, 1s (default %lldms)\n"
@@ -122,6 +126,7 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
   o.shared_threads = {1, 2, 4, 8};
   o.waiters = {4, 16, 64};
   o.pairs = {1, 2, 4};
+  o.recursive_threads = {1, 2, 4, 16};
   o.duration = default_duration;
   o.repetitions = default_repetitions;
   o.out_dir = "futon-bench-report";
@@ -176,6 +181,7 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
         return fail(arg, "expected thread counts 1..1024, e.g. --threads=1,2,4");
       }
       o.shared_threads = o.contended_threads;
+      o.recursive_threads = o.contended_threads;
     } else if (name == "--waiters") {
       if (!parse_int_list(value, 1, 1024, o.waiters)) {
         return fail(arg, "expected waiter counts 1..1024, e.g. --waiters=4,16,64");

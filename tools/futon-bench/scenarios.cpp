@@ -7,6 +7,7 @@ int point_count(const std::string& scenario, const options& opts) {
   if (scenario == "broadcast") return static_cast<int>(opts.waiters.size());
   if (scenario == "shared") return static_cast<int>(opts.shared_threads.size());
   if (scenario == "semaphore") return static_cast<int>(opts.pairs.size());
+  if (scenario == "recursive") return static_cast<int>(opts.recursive_threads.size());
   return 1;  // uncontended, atomic_wait
 }
 
@@ -17,6 +18,7 @@ void run_scenario(const std::string& scenario, context& ctx) {
   if (scenario == "shared") run_shared(ctx);
   if (scenario == "semaphore") run_semaphore(ctx);
   if (scenario == "atomic_wait") run_atomic_wait(ctx);
+  if (scenario == "recursive") run_recursive(ctx);
 }
 
 }  // namespace futon_bench

@@ -30,6 +30,7 @@ void run_broadcast(context& ctx);
 void run_shared(context& ctx);
 void run_semaphore(context& ctx);
 void run_atomic_wait(context& ctx);
+void run_recursive(context& ctx);
 
 // Called by the scenarios whenever a measurement finishes: the watchdog in main.cpp aborts the
 // run, naming the point, if none finishes for a long time (a lost wake-up would hang it).

@@ -1,10 +1,11 @@
 // What a primitive takes from its futex backend besides wait/wake/requeue: the type of its
-// atomic words, the clock of its fairness timers and how long it spins before it sleeps. All
-// default to the real thing; a test backend may supply its own (tests/dsched/, whose words yield
-// to a deterministic scheduler at every access and whose clock is virtual, so that a schedule
-// replays exactly).
+// atomic words (and of any other atomic it keeps), the clock of its fairness timers and how long it
+// spins before it sleeps. All default to the real thing; a test backend may supply its own
+// (tests/dsched/, whose words yield to a deterministic scheduler at every access and whose clock is
+// virtual, so that a schedule replays exactly).
 #pragma once
 
+#include <atomic>
 #include <concepts>
 #include <cstdint>
 #include <futon/detail/deadline.hpp>
@@ -32,6 +33,27 @@ struct backend_word<Backend> {
 // The atomic 32-bit word a primitive over `Backend` keeps its state in.
 template <class Backend>
 using word_t = typename backend_word<Backend>::type;
+
+// An atomic of any width, for state a primitive keeps beside its words (a recursive mutex's owner
+// id): the backend's own `atomic_type<T>` if it has one (tests/dsched/, whose atomics are schedule
+// points and checked accesses), else std::atomic<T>. Either way std::atomic<T> with nothing
+// added, so that primitives keep their sizes.
+template <class Backend, class T>
+struct backend_atomic {
+  using type = std::atomic<T>;
+};
+
+template <class Backend, class T>
+requires requires {
+  typename Backend::template atomic_type<T>;
+}
+struct backend_atomic<Backend, T> {
+  using type = typename Backend::template atomic_type<T>;
+  static_assert(std::derived_from<type, std::atomic<T>> && sizeof(type) == sizeof(std::atomic<T>));
+};
+
+template <class Backend, class T>
+using atomic_t = typename backend_atomic<Backend, T>::type;
 
 // Steady-clock nanoseconds, for timers that decide fairness (not for timeouts, which are the
 // backend's own business).
