@@ -46,9 +46,11 @@ void wait_for_state(Done done) {
     std::this_thread::sleep_for(1ms);
 }
 
-// Defect 1. T1 unlocks a mutex whose sleepers bit a timed-out waiter left behind; between T1's
-// releasing CAS and its wake, "T2" locks, unlocks and deletes the mutex (its last reference).
-// The unlock may then only wake by address.
+// Defect 1. T1 unlocks a mutex whose sleepers bit a timed-out waiter left behind, so its wake
+// finds nobody (7add648 then re-read and CASed the word after its release); from T1's releasing
+// CAS on, "T2" locks, unlocks and deletes the mutex (its last reference). On 7add648 the hook
+// ran between the release and the wake (before_wake) and ASan saw the access; the unlock now
+// wakes before it releases, so T2 starts in the wake and waits for the release.
 TYPED_TEST(Lifetime, MutexFreedBetweenTheUnlocksReleaseAndItsWake) {
   using backend = hooked_backend<TypeParam>;
   watchdog guard("mutex lifetime");
@@ -75,9 +77,9 @@ TYPED_TEST(Lifetime, MutexFreedBetweenTheUnlocksReleaseAndItsWake) {
 }
 
 // The same for the recursive timed mutex: T1 holds two levels; its last unlock releases the
-// futon::mutex inside, whose sleepers bit a timed-out waiter left behind; between that release
-// and its wake, "T2" locks (two levels), unlocks and deletes the mutex. Nothing of the recursive
-// mutex (its owner word, its count) may be touched after that release.
+// futon::mutex inside, whose sleepers bit a timed-out waiter left behind; from that release on,
+// "T2" locks (two levels), unlocks and deletes the mutex. Nothing of the recursive mutex (its
+// owner word, its count) may be touched after that release.
 TYPED_TEST(Lifetime, RecursiveTimedMutexFreedBetweenTheLastUnlocksReleaseAndItsWake) {
   using backend = hooked_backend<TypeParam>;
   watchdog guard("recursive_timed_mutex lifetime");
@@ -88,24 +90,28 @@ TYPED_TEST(Lifetime, RecursiveTimedMutexFreedBetweenTheLastUnlocksReleaseAndItsW
   std::thread timed([m] { EXPECT_FALSE(m->try_lock_for(20ms)); });
   timed.join();
   const int runs = backend::runs.load();
-  backend::arm(hook_point::before_wake, [m] {
-    std::thread other([m] {
+  // The futon::mutex inside wakes while it still holds the lock (see the mutex case above): the
+  // thread that frees the object starts inside the wake and gets the lock the moment the last
+  // unlock's releasing CAS lands, racing the unlocker's return.
+  std::thread other;
+  backend::arm(hook_point::after_wake, [m, &other] {
+    other = std::thread([m] {
       m->lock();
       m->lock();
       m->unlock();
       m->unlock();
       delete m;
     });
-    other.join();
   });
   m->unlock();  // a level: the count only
-  m->unlock();  // the last: releases, and the hook frees the mutex before the wake
+  m->unlock();  // the last: wakes, releases, and from then on `other` may free the mutex
+  other.join();
   EXPECT_EQ(backend::runs.load(), runs + 1) << "the unlock did not wake: the case was not set up";
 }
 
 // And with a thread asleep in lock() (recursive_mutex has no timed member): the last unlock
-// wakes it, and right after that wake, before unlock() returns, the woken thread takes the lock
-// (two levels), unlocks and deletes the mutex.
+// wakes it, and as soon as that unlock releases, the woken thread takes the lock (two levels),
+// unlocks and deletes the mutex, while the unlocker is still returning.
 TYPED_TEST(Lifetime, RecursiveMutexFreedByTheThreadItsLastUnlockWoke) {
   using backend = hooked_backend<TypeParam>;
   watchdog guard("recursive_mutex lifetime");
@@ -126,9 +132,13 @@ TYPED_TEST(Lifetime, RecursiveMutexFreedByTheThreadItsLastUnlockWoke) {
   const auto* word = reinterpret_cast<const futon::futex_word*>(m);
   wait_for_state([&] { return (word->load() & 2u) != 0; });
   const int runs = backend::runs.load();
-  backend::arm(hook_point::after_wake, [&sleeper] { sleeper.join(); });
+  // The wake comes while the last unlock still holds the lock; the woken thread takes it the
+  // moment the releasing CAS lands and frees the object while the unlocker returns. (The hook
+  // only counts the wake.)
+  backend::arm(hook_point::after_wake, [] {});
   m->unlock();
   m->unlock();
+  sleeper.join();
   EXPECT_EQ(backend::runs.load(), runs + 1) << "the last unlock did not wake the sleeper";
 }
 
