@@ -25,6 +25,7 @@ template <bool PlantedBug = false>
 struct basic_lot_futex {
   static constexpr const char* name = PlantedBug ? "lot_futex_planted_bug" : "lot_futex";
   using word_type = atomic<std::uint32_t>;
+  using wide_word_type = atomic<std::uint64_t>;  // counting_semaphore above 2^31 - 1
   // Two spins, not 64: enough to take the spinning path, few enough to explore every schedule.
   static constexpr int spin_limit = 2;
 

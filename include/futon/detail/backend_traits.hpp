@@ -5,6 +5,7 @@
 // replays exactly).
 #pragma once
 
+#include <atomic>
 #include <concepts>
 #include <cstdint>
 #include <futon/detail/deadline.hpp>
@@ -32,6 +33,27 @@ struct backend_word<Backend> {
 // The atomic 32-bit word a primitive over `Backend` keeps its state in.
 template <class Backend>
 using word_t = typename backend_word<Backend>::type;
+
+// The atomic 64-bit word of a primitive whose state needs more than 32 bits (a counting_semaphore
+// whose LeastMaxValue is above 2^31 - 1); it waits on one 32-bit half of it (see
+// counting_semaphore.hpp). A backend may supply its own (`wide_word_type`), as for word_t.
+template <class Backend>
+struct backend_wide_word {
+  using type = std::atomic<std::uint64_t>;
+};
+
+template <class Backend>
+requires requires {
+  typename Backend::wide_word_type;
+}
+struct backend_wide_word<Backend> {
+  using type = typename Backend::wide_word_type;
+  static_assert(std::derived_from<type, std::atomic<std::uint64_t>> &&
+                sizeof(type) == sizeof(std::uint64_t));
+};
+
+template <class Backend>
+using wide_word_t = typename backend_wide_word<Backend>::type;
 
 // Steady-clock nanoseconds, for timers that decide fairness (not for timeouts, which are the
 // backend's own business).
