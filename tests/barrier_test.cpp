@@ -5,10 +5,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <futon/barrier.hpp>
 #include <memory>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -41,6 +45,24 @@ struct counting_completion {
   int* calls;
   void operator()() noexcept { ++*calls; }
 };
+
+// As libstdc++'s 30_threads/barrier/completion.cc (from libc++'s completion.pass.cpp): a lambda
+// that is not noexcept is accepted as the completion function (issue 16; df8d42e rejected it
+// with a static_assert), and runs once per phase with two threads meeting ten times.
+TYPED_TEST(Barrier, CompletionNeedNotBeNoexcept) {
+  int phases = 0;
+  auto completion = [&phases] { ++phases; };
+  static_assert(!std::is_nothrow_invocable_v<decltype(completion)&>);
+  futon::basic_barrier<TypeParam, decltype(completion)> b(2, completion);
+  std::thread other([&] {
+    for (int i = 0; i < 10; ++i)
+      b.arrive_and_wait();
+  });
+  for (int i = 0; i < 10; ++i)
+    b.arrive_and_wait();
+  other.join();
+  EXPECT_EQ(phases, 10);
+}
 
 TYPED_TEST(Barrier, GlobalIsConstantInitialized) {
   global_barrier.arrive_and_wait();  // expected 1: every arrival ends a phase
@@ -252,6 +274,42 @@ TYPED_TEST(Barrier, ManyThreadsManyPhases) {
 }
 
 // ---- Misuse ----------------------------------------------------------------------------------
+
+// As libstdc++'s 30_threads/barrier/lwg3898.cc: a completion function that throws calls
+// std::terminate (in every build, not a debug check), from the arrival that ends the phase.
+template <class Backend>
+class BarrierTerminateDeathTest : public ::testing::Test {
+ protected:
+  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+};
+TYPED_TEST_SUITE(BarrierTerminateDeathTest, futon::testing::primitive_backends,
+                 futon::testing::backend_name);
+
+[[noreturn]] void report_terminate() {
+  std::fputs("futon-test: std::terminate called\n", stderr);
+  std::_Exit(3);
+}
+
+struct throwing_completion {
+  void operator()() const { throw 1; }
+};
+
+// Two threads meet; whichever ends the phase runs the completion, which throws.
+template <class Backend>
+void meet_with_throwing_completion() {
+  std::set_terminate(report_terminate);
+  futon::basic_barrier<Backend, throwing_completion> b(2);
+  std::thread other([&] { b.arrive_and_wait(); });
+  b.arrive_and_wait();
+  other.join();
+  std::fputs("futon-test: the phase ended without terminate\n", stderr);
+  std::_Exit(0);
+}
+
+TYPED_TEST(BarrierTerminateDeathTest, ThrowingCompletionTerminates) {
+  EXPECT_EXIT(meet_with_throwing_completion<TypeParam>(), ::testing::ExitedWithCode(3),
+              "futon-test: std::terminate called");
+}
 
 #if !defined(NDEBUG)
 

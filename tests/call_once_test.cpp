@@ -26,6 +26,17 @@ using futon::testing::watchdog;
 
 constinit futon::once_flag global_flag;
 
+// A literal type, as std::once_flag (libstdc++'s 30_threads/call_once/constexpr.cc): a constexpr
+// flag compiles, and so does one made and destroyed in a constant evaluation. df8d42e's debug
+// check in a non-constexpr destructor rejected both (issue 16).
+[[maybe_unused]] constexpr futon::once_flag constexpr_flag;
+constexpr bool once_flag_in_a_constant_evaluation() {
+  const futon::once_flag flag;
+  static_cast<void>(flag);
+  return true;
+}
+static_assert(once_flag_in_a_constant_evaluation());
+
 template <class Backend>
 class CallOnce : public ::testing::Test {};
 TYPED_TEST_SUITE(CallOnce, futon::testing::primitive_backends, futon::testing::backend_name);

@@ -1,10 +1,13 @@
 // futon::condition_variable with std::unique_lock<futon::mutex>: notify semantics, no spurious
 // return from wait(lock), broadcast by requeue, a bounded producer/consumer queue, the timeout
 // table — on every futex backend.
+#include <array>
 #include <atomic>
+#include <cstring>
 #include <deque>
 #include <futon/condition_variable.hpp>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -282,5 +285,188 @@ TYPED_TEST(ConditionVariable, WaiterCountsReturnToZeroWhenIdle) {
     ASSERT_EQ(counts.load() & 0xFFFFFFu, 0u) << "round " << round << ": counts left behind";
   }
 }
+
+// ---- notify_one releases one waiter (issue 16)
+// ---------------------------------------------------
+//
+// In the style of libc++'s thread.condvar/notify_one.pass.cpp, which saw std's notify_one release
+// both of two waiters about once in 100 runs: two waiters are blocked in wait(lock) (the waiter
+// counts in the word say 2, and every tenth round the OS also reports both asleep); one
+// notify_one, under the mutex; exactly one returns, the word then shows one waiter inside and
+// un-notified, and the other stays blocked until a second notify_one. Many rounds.
+TYPED_TEST(ConditionVariable, NotifyOneReleasesExactlyOneOfTwoBlockedWaiters) {
+  futon::testing::watchdog guard("notify_one with two blocked waiters", 120s);
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable cv;
+  const auto& counts = reinterpret_cast<const futon::futex_word*>(&cv)[1];
+  const auto inside = [&] { return counts.load() & 0xFFFu; };
+  const auto unnotified = [&] { return (counts.load() >> 12) & 0xFFFu; };
+  for (int round = 0; round < scaled(200); ++round) {
+    const bool check_asleep = round % 10 == 0;
+    int returned = 0;  // under m
+    std::array<std::atomic<futon::testing::os_thread_id>, 2> ids{};
+    std::vector<std::thread> waiters;
+    for (std::size_t i = 0; i < 2; ++i) {
+      waiters.emplace_back([&, i] {
+        ids[i].store(futon::testing::current_os_thread_id());
+        std::unique_lock lock(m);
+        cv.wait(lock);  // never returns spuriously: only for a notify
+        ++returned;
+      });
+    }
+    // Both registered: they do so under the mutex, inside wait.
+    ASSERT_TRUE(futon::testing::eventually([&] { return inside() == 2 && unnotified() == 2; }))
+        << "round " << round;
+    if (check_asleep) {
+      ASSERT_TRUE(futon::testing::wait_until_asleep([&] {
+        return std::vector<futon::testing::os_thread_id>{ids[0].load(), ids[1].load()};
+      })) << "round "
+          << round;
+    }
+    {
+      std::lock_guard lock(m);
+      cv.notify_one();
+    }
+    ASSERT_TRUE(futon::testing::eventually([&] {
+      std::lock_guard lock(m);
+      return returned >= 1;
+    })) << "round "
+        << round << ": notify_one released nobody";
+    {
+      std::lock_guard lock(m);
+      EXPECT_EQ(returned, 1) << "round " << round << ": notify_one released both waiters";
+      // The one that returned has left; the other is still inside and un-notified.
+      EXPECT_EQ(inside(), 1u) << "round " << round;
+      EXPECT_EQ(unnotified(), 1u) << "round " << round;
+    }
+    std::this_thread::sleep_for(check_asleep ? 20ms : 1ms);
+    {
+      std::lock_guard lock(m);
+      ASSERT_EQ(returned, 1) << "round " << round << ": the second waiter left without a notify";
+      cv.notify_one();
+    }
+    for (auto& t : waiters)
+      t.join();
+    EXPECT_EQ(returned, 2);
+    EXPECT_EQ(counts.load() & 0xFFFFFFu, 0u);
+  }
+}
+
+// ---- notify_all_at_thread_exit (issue 16) -------------------------------------------------------
+
+// As libc++'s thread.condition/notify_all_at_thread_exit.pass.cpp: the waiter is notified only
+// when the thread that took over the lock ends, not at the call.
+TYPED_TEST(ConditionVariable, NotifyAllAtThreadExitNotifiesWhenTheThreadEnds) {
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable cv;
+  std::unique_lock lock(m);
+  std::thread t([&] {
+    std::unique_lock mine(m);
+    futon::notify_all_at_thread_exit(cv, std::move(mine));
+    EXPECT_FALSE(mine.owns_lock());
+    std::this_thread::sleep_for(100ms);
+  });
+  const auto start = test_clock::now();
+  cv.wait(lock);  // no predicate: futon's wait returns only for a notify
+  EXPECT_GE(test_clock::now() - start, 100ms);
+  lock.unlock();
+  t.join();
+}
+
+// As libc++'s notify_all_at_thread_exit_lwg3343.pass.cpp: detached threads each count down and
+// hand their lock over; the waiter returns once the count is 0, destroys the condition variable
+// and overwrites its bytes at once. The exiting thread's notify must be over by then (it comes
+// before the unlock, LWG 3343), or it writes into those bytes (or ASan sees a use after free).
+TYPED_TEST(ConditionVariable, NotifyAllAtThreadExitIsOverBeforeTheWaiterCanDestroyIt) {
+  using condition_variable = typename TestFixture::condition_variable;
+  int waited = 0;  // rounds whose waiter found threads still running, so waited on the cv
+  for (int round = 0; round < scaled(100); ++round) {
+    constexpr int threads = 3;
+    alignas(condition_variable) unsigned char storage[sizeof(condition_variable)];
+    auto* cv = new (storage) condition_variable;
+    typename TestFixture::mutex m;
+    int active = threads;  // under m
+    for (int i = 0; i < threads; ++i) {
+      std::thread([&] {
+        std::this_thread::sleep_for(1ms);
+        std::unique_lock lock(m);
+        --active;
+        futon::notify_all_at_thread_exit(*cv, std::move(lock));
+      }).detach();
+    }
+    {
+      std::unique_lock lock(m);
+      if (active != 0) ++waited;
+      cv->wait(lock, [&] { return active == 0; });
+    }
+    cv->~condition_variable();
+    std::memset(storage, 0xcd, sizeof(storage));
+    // Read back through volatile, so that the compiler keeps both the writes and the reads.
+    const volatile unsigned char* bytes = storage;
+    for (std::size_t i = 0; i < sizeof(storage); ++i)
+      ASSERT_EQ(bytes[i], 0xcd) << "round " << round << ": the condition variable was written to "
+                                << "after the waiter destroyed it";
+    // m goes out of scope here, while the last thread may still be in its unlock: a futon mutex
+    // may be destroyed once unlocked, the unlock's later steps being by address only.
+  }
+  EXPECT_GT(waited, 0) << "no round had to wait: the test did not exercise the notify";
+}
+
+// Runs after every thread_local of the exiting thread is destroyed ([thread.condition.nonmember]),
+// including those constructed before the call: a waiter woken by it sees both destructors done.
+std::atomic<int> thread_locals_destroyed{0};
+struct slow_thread_local {
+  slow_thread_local() = default;
+  slow_thread_local(const slow_thread_local&) = delete;
+  slow_thread_local& operator=(const slow_thread_local&) = delete;
+  ~slow_thread_local() {
+    std::this_thread::sleep_for(10ms);  // a notification that came first would win the race
+    thread_locals_destroyed.fetch_add(1);
+  }
+};
+
+TYPED_TEST(ConditionVariable, NotifyAllAtThreadExitRunsAfterThreadLocalDestructors) {
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable cv;
+  bool done = false;  // under m
+  thread_locals_destroyed.store(0);
+  std::thread t([&] {
+    thread_local slow_thread_local before;  // constructed before the call
+    static_cast<void>(&before);
+    std::unique_lock lock(m);
+    done = true;
+    futon::notify_all_at_thread_exit(cv, std::move(lock));
+    thread_local slow_thread_local after;  // and after it
+    static_cast<void>(&after);
+  });
+  t.detach();
+  std::unique_lock lock(m);
+  cv.wait(lock, [&] { return done; });
+#if defined(_WIN32)
+  // Windows runs the notification among the thread_local destructors: after `after` only
+  // (<futon/detail/thread_exit.hpp>).
+  EXPECT_GE(thread_locals_destroyed.load(), 1);
+#else
+  EXPECT_EQ(thread_locals_destroyed.load(), 2);
+#endif
+  lock.unlock();
+  // The detached thread may still be finishing its exit; wait for its second destructor so that
+  // the next test starts from a quiet state.
+  EXPECT_TRUE(futon::testing::eventually([] { return thread_locals_destroyed.load() == 2; }));
+}
+
+#ifndef NDEBUG
+TYPED_TEST(ConditionVariable, NotifyAllAtThreadExitWithoutTheLockStopsDebugBuilds) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        typename TestFixture::mutex m;
+        typename TestFixture::condition_variable cv;
+        std::unique_lock lock(m, std::defer_lock);
+        futon::notify_all_at_thread_exit(cv, std::move(lock));
+      },
+      "notify_all_at_thread_exit: the lock does not own its mutex");
+}
+#endif
 
 }  // namespace

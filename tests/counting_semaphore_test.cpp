@@ -8,10 +8,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <futon/counting_semaphore.hpp>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "primitive_test_support.hpp"
@@ -33,11 +35,22 @@ using semaphore = futon::basic_counting_semaphore<Backend, N>;
 constinit futon::binary_semaphore global_binary(0);
 constinit futon::counting_semaphore<> global_counting(5);
 
+// max() is what the representation holds (issue 16; see counting_semaphore.hpp), at least
+// LeastMaxValue as the standard asks. As libc++'s thread.semaphore/max.pass.cpp, with exact
+// values.
+constexpr std::ptrdiff_t ptrdiff_max = std::numeric_limits<std::ptrdiff_t>::max();
+constexpr bool wide_exists = ptrdiff_max > 0x7fff'ffff;  // a 64-bit ptrdiff_t
 static_assert(futon::counting_semaphore<>::max() == 0x7fff'ffff);
-static_assert(futon::counting_semaphore<10>::max() == 10);
-static_assert(futon::binary_semaphore::max() == 1);
-static_assert(futon::counting_semaphore<0>::max() == 0);
+static_assert(futon::counting_semaphore<10>::max() == 0x7fff'ffff);
+static_assert(futon::binary_semaphore::max() == 0x7fff'ffff);
+static_assert(futon::counting_semaphore<0>::max() == 0x7fff'ffff);
+static_assert(futon::counting_semaphore<std::numeric_limits<int>::max()>::max() ==
+              std::numeric_limits<int>::max());
+// Rejected by df8d42e's static_assert (LeastMaxValue at most 2^31 - 1).
+static_assert(futon::counting_semaphore<ptrdiff_max>::max() == ptrdiff_max);
 static_assert(sizeof(futon::counting_semaphore<3>) == 4);
+static_assert(sizeof(futon::counting_semaphore<ptrdiff_max>) == (wide_exists ? 8 : 4));
+constinit futon::counting_semaphore<ptrdiff_max> global_wide(ptrdiff_max);
 
 template <class Backend>
 class CountingSemaphore : public ::testing::Test {};
@@ -114,6 +127,113 @@ TYPED_TEST(CountingSemaphore, BinarySemaphoreHoldsOnePermit) {
   EXPECT_FALSE(one.try_acquire());
 }
 
+// A count above LeastMaxValue but within max() is what the type holds: accepted, as libstdc++
+// and libc++ accept it. df8d42e stopped both in debug builds (issue 16).
+TYPED_TEST(CountingSemaphore, CountsAboveLeastMaxValueUpToMax) {
+  semaphore<TypeParam, 4> s(6);
+  for (int i = 0; i < 6; ++i)
+    EXPECT_TRUE(s.try_acquire());
+  EXPECT_FALSE(s.try_acquire());
+  futon::basic_binary_semaphore<TypeParam> b(1);
+  b.release();  // 2
+  EXPECT_TRUE(b.try_acquire());
+  EXPECT_TRUE(b.try_acquire());
+  EXPECT_FALSE(b.try_acquire());
+}
+
+// ---- The wide word (LeastMaxValue above 2^31 - 1) ----------------------------------------------
+
+template <class Backend>
+using wide_semaphore = semaphore<Backend, ptrdiff_max>;
+
+// The count the wide word holds, read from the word itself (bits 1..63; the semaphore is one
+// standard-layout atomic word): the only way to check a count in the billions exactly.
+template <class Backend>
+std::int64_t wide_count(const wide_semaphore<Backend>& s) {
+  static_assert(sizeof(s) == 8 && std::is_standard_layout_v<wide_semaphore<Backend>>);
+  return static_cast<std::int64_t>(reinterpret_cast<const std::atomic<std::uint64_t>&>(s).load() /
+                                   2);
+}
+
+// Counts past 2^31 and 2^32 with sleepers: woken by releases after which the low 32-bit half
+// of the word, the half they sleep on, is 0 (2^31 permits make the state 2^32), and taking the
+// permits back across 2^32 themselves; a timed sleeper woken by 2^32 permits; single steps
+// across 2^32 and up to max(). Issue 16: counting_semaphore<PTRDIFF_MAX> did not compile at
+// df8d42e.
+TYPED_TEST(CountingSemaphore, WideCountsPastTwoToThe32WithSleepers) {
+  if constexpr (!wide_exists) {
+    GTEST_SKIP() << "ptrdiff_t has 32 bits: no wide semaphore";
+  } else {
+    watchdog guard("a wide semaphore lost a wakeup");
+    constexpr std::ptrdiff_t two_31 = std::ptrdiff_t{1} << 31;
+    constexpr std::ptrdiff_t two_32 = std::ptrdiff_t{1} << 32;
+    {
+      wide_semaphore<TypeParam> s(0);
+      acquirers<wide_semaphore<TypeParam>> waiting(s, 3);
+      ASSERT_TRUE(waiting.all_asleep());
+      s.release(two_31);  // the word becomes 2^32: its low half is 0
+      ASSERT_TRUE(eventually([&] { return waiting.returned() == 3; }));
+      waiting.join();
+      EXPECT_EQ(wide_count<TypeParam>(s), two_31 - 3);
+    }
+    {
+      wide_semaphore<TypeParam> s(0);
+      acquirers<wide_semaphore<TypeParam>> waiting(s, 4);
+      ASSERT_TRUE(waiting.all_asleep());
+      s.release(two_32 + 2);  // the four take it back across 2^32
+      ASSERT_TRUE(eventually([&] { return waiting.returned() == 4; }));
+      waiting.join();
+      EXPECT_EQ(wide_count<TypeParam>(s), two_32 - 2);
+    }
+    {
+      wide_semaphore<TypeParam> s(0);
+      std::atomic<bool> acquired{false};
+      std::atomic<os_thread_id> id{0};
+      std::thread timed([&] {
+        id.store(futon::testing::current_os_thread_id());
+        acquired.store(s.try_acquire_for(1h));
+      });
+      ASSERT_TRUE(eventually([&] { return id.load() != 0; }));
+      ASSERT_TRUE(futon::testing::wait_until_asleep([&] {
+        return acquired.load() ? std::vector<os_thread_id>{} : std::vector<os_thread_id>{id.load()};
+      }));
+      s.release(two_32);
+      timed.join();
+      EXPECT_TRUE(acquired.load());
+      EXPECT_EQ(wide_count<TypeParam>(s), two_32 - 1);
+    }
+    {
+      wide_semaphore<TypeParam> s(two_32 + 1);
+      EXPECT_TRUE(s.try_acquire());
+      EXPECT_TRUE(s.try_acquire_for(0ns));
+      s.acquire();
+      EXPECT_EQ(wide_count<TypeParam>(s), two_32 - 2);
+      s.release(2);
+      EXPECT_EQ(wide_count<TypeParam>(s), two_32);
+      s.release(ptrdiff_max - two_32);
+      EXPECT_EQ(wide_count<TypeParam>(s), ptrdiff_max);
+      EXPECT_TRUE(s.try_acquire_until(std::chrono::steady_clock::time_point::min()));
+      EXPECT_EQ(wide_count<TypeParam>(s), ptrdiff_max - 1);
+    }
+  }
+}
+
+// As BackToBackReleasesWakeEverySleeper, on the wide word: each woken sleeper passes the wake on.
+TYPED_TEST(CountingSemaphore, WideBackToBackReleasesWakeEverySleeper) {
+  watchdog guard("a woken thread did not pass the wake on");
+  for (int round = 0; round < scaled(10); ++round) {
+    wide_semaphore<TypeParam> s(0);
+    acquirers<wide_semaphore<TypeParam>> waiting(s, 4);
+    ASSERT_TRUE(waiting.all_asleep());
+    for (int i = 0; i < 4; ++i)
+      s.release();
+    ASSERT_TRUE(eventually([&] { return waiting.returned() == 4; }))
+        << "round " << round << ": only " << waiting.returned() << " of 4 returned";
+    waiting.join();
+    EXPECT_FALSE(s.try_acquire());
+  }
+}
+
 TYPED_TEST(CountingSemaphore, GlobalsAreConstantInitialized) {
   EXPECT_FALSE(global_binary.try_acquire());
   global_binary.release();
@@ -122,6 +242,8 @@ TYPED_TEST(CountingSemaphore, GlobalsAreConstantInitialized) {
     EXPECT_TRUE(global_counting.try_acquire());
   EXPECT_FALSE(global_counting.try_acquire());
   global_counting.release(5);
+  EXPECT_TRUE(global_wide.try_acquire());
+  global_wide.release();
 }
 
 TYPED_TEST(CountingSemaphore, AcquireBlocksUntilRelease) {
@@ -436,15 +558,22 @@ TYPED_TEST_SUITE(CountingSemaphoreDeathTest, futon::testing::all_backends,
 TYPED_TEST(CountingSemaphoreDeathTest, ReleaseAboveMaxStops) {
   EXPECT_DEATH(
       {
-        futon::basic_binary_semaphore<TypeParam> s(1);
+        futon::basic_binary_semaphore<TypeParam> s(futon::basic_binary_semaphore<TypeParam>::max());
         s.release();
       },
       "release: the count would exceed max");
   using up_to_five = semaphore<TypeParam, 5>;
   EXPECT_DEATH(
       {
-        up_to_five s(3);
+        up_to_five s(up_to_five::max() - 2);
         s.release(3);
+      },
+      "release: the count would exceed max");
+  using wide = semaphore<TypeParam, ptrdiff_max>;
+  EXPECT_DEATH(
+      {
+        wide s(wide::max() - 1);
+        s.release(2);
       },
       "release: the count would exceed max");
   EXPECT_DEATH(
@@ -466,10 +595,15 @@ TYPED_TEST(CountingSemaphoreDeathTest, NegativeReleaseStops) {
 
 TYPED_TEST(CountingSemaphoreDeathTest, BadInitialCountStops) {
   EXPECT_DEATH(semaphore<TypeParam> s(-1), "initial count is negative or above max");
-  using up_to_five = semaphore<TypeParam, 5>;
-  EXPECT_DEATH(up_to_five s(6), "initial count is negative or above max");
-  EXPECT_DEATH(futon::basic_binary_semaphore<TypeParam> s(2),
-               "initial count is negative or above max");
+  using wide = semaphore<TypeParam, ptrdiff_max>;
+  EXPECT_DEATH(wide s(-1), "initial count is negative or above max");
+  // Above max() exists only where ptrdiff_t is wider than the 32-bit word's 31 bits.
+  if constexpr (wide_exists) {
+    using up_to_five = semaphore<TypeParam, 5>;
+    EXPECT_DEATH(up_to_five s(up_to_five::max() + 1), "initial count is negative or above max");
+    EXPECT_DEATH(futon::basic_binary_semaphore<TypeParam> s(std::ptrdiff_t{1} << 31),
+                 "initial count is negative or above max");
+  }
 }
 
 #endif  // !NDEBUG

@@ -25,6 +25,17 @@ using futon::testing::watchdog;
 
 constinit futon::latch global_latch(1);
 
+// As libc++'s thread.latch/ctor.pass.cpp: a latch made and destroyed in a constexpr function
+// evaluated in a static_assert. df8d42e's debug check in a non-constexpr destructor rejected it
+// (issue 16).
+constexpr bool latch_in_a_constant_evaluation() {
+  futon::latch l(5);
+  static_cast<void>(l);
+  futon::latch zero(0);
+  return zero.max() == futon::latch::max();
+}
+static_assert(latch_in_a_constant_evaluation());
+
 static_assert(futon::latch::max() == 0x7fff'ffff);
 
 template <class Backend>

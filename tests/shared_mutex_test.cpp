@@ -119,6 +119,43 @@ TYPED_TEST(SharedMutex, ReaderStreamDoesNotStarveAWriter) {
     reader.join();
 }
 
+// A writer claims the lock while a reader holds it (new readers now queue behind the writer),
+// then its try_lock_for times out: the reader that queued behind it must get in at once, while
+// the first reader still holds its shared lock. Some std implementations have left such readers
+// blocked until the next unlock; the README lists this among what futon does better.
+TYPED_TEST(SharedMutex, ReadersQueuedBehindATimedOutWriterGetIn) {
+  futon::testing::watchdog dog("a reader stayed blocked after the writer timed out");
+  typename TestFixture::shared_mutex m;
+  m.lock_shared();
+  std::atomic<int> writer_result{-1};
+  std::thread writer([&] { writer_result.store(m.try_lock_for(500ms) ? 1 : 0); });
+  // The writer has claimed once a new shared lock is refused.
+  ASSERT_TRUE(futon::testing::eventually([&] {
+    if (!m.try_lock_shared()) return true;
+    m.unlock_shared();
+    return false;
+  }));
+  std::atomic<futon::testing::os_thread_id> reader_id{0};
+  std::atomic<bool> reader_in{false};
+  std::thread reader([&] {
+    reader_id.store(futon::testing::current_os_thread_id());
+    m.lock_shared();
+    reader_in.store(true);
+    m.unlock_shared();
+  });
+  ASSERT_TRUE(futon::testing::eventually([&] { return reader_id.load() != 0; }));
+  EXPECT_TRUE(futon::testing::wait_until_asleep([&] {
+    return reader_in.load() ? std::vector<futon::testing::os_thread_id>{}
+                            : std::vector<futon::testing::os_thread_id>{reader_id.load()};
+  }));
+  writer.join();
+  EXPECT_EQ(writer_result.load(), 0) << "the writer got the lock while a reader held it";
+  EXPECT_TRUE(futon::testing::eventually([&] { return reader_in.load(); }))
+      << "the reader queued behind the timed-out writer is still blocked";
+  reader.join();
+  m.unlock_shared();
+}
+
 TYPED_TEST(SharedMutex, TimedMembersOnExpiredTimeouts) {
   typename TestFixture::shared_mutex m;
   m.lock();

@@ -14,7 +14,9 @@
 //
 // Members as std::barrier<CompletionFunction>: arrive(update = 1) -> arrival_token,
 // wait(arrival_token&&), arrive_and_wait, arrive_and_drop, and the static max() (2^24 - 1).
-// The default completion function, futon::empty_completion, does nothing.
+// The default completion function, futon::empty_completion, does nothing. The completion
+// function must be callable as an lvalue with no arguments (a static_assert says so otherwise);
+// it need not be noexcept, but if it throws, std::terminate is called (as for std, LWG 3898).
 //
 // Behaviour:
 //   - The completion function runs exactly once per phase, on the thread whose arrival ends the
@@ -68,9 +70,13 @@ struct empty_completion {
 
 template <futex_backend Backend, class CompletionFunction = empty_completion>
 class basic_barrier {
-  static_assert(std::is_nothrow_invocable_v<CompletionFunction&>,
+  // std asks for is_nothrow_invocable_v<CompletionFunction&> but does not make the program
+  // ill-formed without it, and libstdc++ and libc++ accept a completion that is not noexcept
+  // (lambdas rarely say noexcept). So does futon: it runs inside a noexcept member, and a throw
+  // out of it calls std::terminate, as LWG 3898 settles for std. Not callable at all is an error.
+  static_assert(std::is_invocable_v<CompletionFunction&>,
                 "futon::barrier: the completion function must be callable as an lvalue with no "
-                "arguments and must not throw (as for std::barrier)");
+                "arguments (as for std::barrier)");
   static_assert(std::is_move_constructible_v<CompletionFunction> &&
                 std::is_destructible_v<CompletionFunction>);
 
@@ -186,7 +192,8 @@ class basic_barrier {
     return (phase + phase_one) & phase_mask;
   }
 
-  // Run by the arrival that ends the phase.
+  // Run by the arrival that ends the phase. noexcept: a completion function that throws ends the
+  // program here (std::terminate), before any waiter of the phase is released.
   void end_phase() noexcept {
     completion_();  // before anyone waiting for this phase is released
     // Relaxed: the expected count, with this phase's drops, which our acquiring arrival made

@@ -62,9 +62,15 @@ template <futex_backend Backend>
 class basic_once_flag {
  public:
   constexpr basic_once_flag() noexcept = default;
-  ~basic_once_flag() {
-    FUTON_PRECONDITION((word_.load(std::memory_order_relaxed) & running_bit) == 0,
-                       "futon::once_flag destroyed while call_once runs on it");
+  // constexpr, so that once_flag is a literal type as std's is (`constexpr futon::once_flag f;`
+  // compiles, and a flag may live in a constant evaluation). The debug check runs only outside
+  // one: the atomic load cannot be constant-evaluated, and nothing can be running call_once on a
+  // flag that a constant evaluation destroys.
+  constexpr ~basic_once_flag() {
+    if (!std::is_constant_evaluated()) {
+      FUTON_PRECONDITION((word_.load(std::memory_order_relaxed) & running_bit) == 0,
+                         "futon::once_flag destroyed while call_once runs on it");
+    }
   }
   basic_once_flag(const basic_once_flag&) = delete;
   basic_once_flag& operator=(const basic_once_flag&) = delete;
@@ -164,7 +170,7 @@ void call_once(basic_once_flag<Backend>& flag, Callable&& f, Args&&... args) {
 }
 
 static_assert(sizeof(once_flag) == 4, "futon::once_flag is one 32-bit word");
-// As std: constant-initializable, neither copyable nor movable.
+// As std: constant-initializable, a literal type, neither copyable nor movable.
 static_assert(std::is_nothrow_default_constructible_v<once_flag>);
 static_assert(!std::is_copy_constructible_v<once_flag> &&
               !std::is_move_constructible_v<once_flag> && !std::is_copy_assignable_v<once_flag> &&

@@ -8,7 +8,7 @@
 //   cv.wait(lock, [&] { return ready; });       cv.notify_all();
 //
 // Members as std::condition_variable: wait (with and without predicate), wait_for, wait_until,
-// notify_one, notify_all.
+// notify_one, notify_all; and the free function notify_all_at_thread_exit (at the end).
 //
 // Behaviour:
 //   - wait(lock) without a predicate returns only after a notify issued while it waited: never
@@ -88,11 +88,13 @@
 #include <futon/detail/assert.hpp>
 #include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
+#include <futon/detail/thread_exit.hpp>
 #include <futon/detail/tsan.hpp>
 #include <futon/futex.hpp>
 #include <futon/mutex.hpp>
 #include <limits>
 #include <mutex>
+#include <system_error>
 #include <type_traits>
 
 namespace futon {
@@ -328,6 +330,69 @@ class basic_condition_variable {
 };
 
 using condition_variable = basic_condition_variable<backend::default_backend>;
+
+// notify_all_at_thread_exit(cond, std::move(lk)), as std's ([thread.condition.nonmember]): takes
+// over the lock, and when the calling thread exits, after its thread_local objects are
+// destroyed, notifies every waiter of `cond` and unlocks the mutex. Typically the last thing a
+// detached thread does, so that a waiter knows the thread's thread_locals are gone:
+//
+//   std::unique_lock lock(m);
+//   result = compute();  done = true;
+//   futon::notify_all_at_thread_exit(cv, std::move(lock));
+//   // ... the thread ends; the waiter's cv.wait(lock, [&] { return done; }) then returns
+//
+// - The order is cond.notify_all() then the unlock, as LWG 3343 corrects the standard's "as if
+//   lk.unlock(); cond.notify_all();": a waiter that gets the mutex may destroy `cond` at once,
+//   so the notify has to be over by then. The notified waiters queue on the mutex until the
+//   unlock.
+// - Where it runs: see <futon/detail/thread_exit.hpp>. After every thread_local destructor on
+//   glibc; on Windows among them (after those constructed later than this call, before those
+//   constructed earlier); never for the main thread returning from main(), as for std.
+// - The mutex stays locked, owned by the exiting thread, until then: the debug builds'
+//   ownership tracking sees the unlock by the same thread that locked it.
+// - Preconditions, as std: `lk` owns its mutex, locked by the calling thread (checked without
+//   NDEBUG); every thread waiting on `cond` uses the same mutex (not checked).
+// - Throws std::system_error (resource_unavailable_try_again) if the OS has no thread-specific
+//   slot left, std::bad_alloc if the node (one small allocation per call) cannot be had; then
+//   `lk`, still owning the mutex, unlocks it as it is destroyed.
+template <futex_backend Backend>
+void notify_all_at_thread_exit(basic_condition_variable<Backend>& cond,
+                               std::unique_lock<basic_mutex<Backend>> lk);
+
+namespace detail {
+template <futex_backend Backend>
+struct notify_at_thread_exit final : thread_exit_callback {
+  notify_at_thread_exit(basic_condition_variable<Backend>& c, basic_mutex<Backend>& m) noexcept
+      : cond(&c), mutex(&m) {
+    run = &notify_and_unlock;
+  }
+  basic_condition_variable<Backend>* cond;
+  basic_mutex<Backend>* mutex;
+
+  static void notify_and_unlock(thread_exit_callback* self) noexcept {
+    auto* const node = static_cast<notify_at_thread_exit*>(self);
+    basic_condition_variable<Backend>* const cond = node->cond;
+    basic_mutex<Backend>* const mutex = node->mutex;
+    delete node;
+    cond->notify_all();
+    mutex->unlock();
+  }
+};
+}  // namespace detail
+
+template <futex_backend Backend>
+void notify_all_at_thread_exit(basic_condition_variable<Backend>& cond,
+                               std::unique_lock<basic_mutex<Backend>> lk) {
+  FUTON_PRECONDITION(lk.owns_lock(),
+                     "futon::notify_all_at_thread_exit: the lock does not own its mutex");
+  auto* const node = new detail::notify_at_thread_exit<Backend>(cond, *lk.mutex());
+  if (!detail::at_thread_exit(node)) {
+    delete node;
+    throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
+                            "futon::notify_all_at_thread_exit");
+  }
+  static_cast<void>(lk.release());  // the mutex stays locked, now owned by the thread's exit
+}
 
 static_assert(sizeof(condition_variable) == 8, "futon::condition_variable is two 32-bit words");
 

@@ -1,5 +1,6 @@
 // <futon/counting_semaphore.hpp>: futon::counting_semaphore and futon::binary_semaphore, drop-in
-// std::counting_semaphore / std::binary_semaphore in 4 bytes.
+// std::counting_semaphore / std::binary_semaphore in 4 bytes (8 for a LeastMaxValue above
+// 2^31 - 1).
 //
 //   futon::counting_semaphore<8> slots(8);   // at most 8 at a time
 //   slots.acquire();  use_the_resource();  slots.release();
@@ -9,8 +10,19 @@
 //   // producer: publish(); ready.release();      consumer: ready.acquire(); consume();
 //
 // Members as std::counting_semaphore<LeastMaxValue>: release(update = 1), acquire, try_acquire,
-// try_acquire_for, try_acquire_until, and the static max(), which returns LeastMaxValue (so that a
-// binary_semaphore's max() is 1). LeastMaxValue may be at most 2^31 - 1, the default.
+// try_acquire_for, try_acquire_until, and the static max().
+//
+// The representation follows LeastMaxValue (any value >= 0, as the standard allows):
+//   - up to 2^31 - 1 (the default, and binary_semaphore): one 32-bit word, the count in 31 bits;
+//   - above it (up to PTRDIFF_MAX, libc++'s default): one 64-bit word, the count in 63 bits,
+//     whose waiters sleep on its low-order 32-bit half (see "The wide word" below).
+// max() reports what the representation holds: 2^31 - 1, or PTRDIFF_MAX for the wide word. The
+// standard asks only max() >= LeastMaxValue, and states its preconditions against max(), so
+// futon's debug checks stop exactly the counts that would not fit: counting_semaphore<4> s(6)
+// and a release that takes a binary_semaphore to 2 are accepted, as libstdc++ and libc++ run
+// them. (df8d42e's max() was LeastMaxValue and stopped both in debug builds; a check against
+// LeastMaxValue would reject programs that the standard libraries run, and it is not what the
+// type holds.) So binary_semaphore::max() is 2^31 - 1, not 1.
 //
 // Behaviour:
 //   - Uncontended acquire and release are one compare-and-swap each: no call into the futex, no
@@ -26,8 +38,8 @@
 //   - release() "strongly happens before" the acquire that takes its permit (release/acquire).
 //
 // Preconditions, checked in builds without NDEBUG (message, then abort): the initial count and
-// every update are >= 0; release(n) must not raise the count above max() (so releasing a
-// binary_semaphore that is already 1 stops a debug build). Destroying a semaphore that threads
+// every update are >= 0; release(n) must not raise the count above max(). Destroying a semaphore
+// that threads
 // still wait on is undefined, as for std, and not detected: the word only knows that threads
 // *may* be asleep.
 //
@@ -37,7 +49,9 @@
 // release() that gave it the permit is still returning: release's compare-and-swap is its last
 // access (the wake that follows is by address, harmless on freed memory).
 //
-// Counters: the count (31 bits) never passes max() (checked) nor goes below zero: nothing wraps.
+// Counters: the count (31 bits, or 63 in the wide word) never passes max() (checked) nor goes
+// below zero: nothing wraps. The wide word's futex value is its low 32 bits only, so it is
+// compared modulo 2^32; see "The wide word" for why that never hides a change.
 //
 // Signal safety: release() may be called from a signal handler on the kernel-futex backend (the
 // classic use of a semaphore from a handler); on the parking-lot backend it may take a bucket
@@ -46,6 +60,7 @@
 #pragma once
 
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -54,26 +69,50 @@
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/spin.hpp>
 #include <futon/futex.hpp>
+#include <limits>
 #include <type_traits>
 
 namespace futon {
 
 namespace detail {
-// The largest count the semaphore word holds: 31 bits (bit 0 is the waiters bit).
+// The largest count the 32-bit semaphore word holds: 31 bits (bit 0 is the waiters bit).
 inline constexpr std::ptrdiff_t semaphore_count_max = 0x7fff'ffff;
+
+// The 32-bit half of a 64-bit atomic word that holds its low-order bits, as a futex word: the
+// futex reads it as 32 bits (the kernel, the parking lot's value check), while the primitive
+// changes the whole word with 64-bit operations. C++ has no words for two sizes of access to
+// one object; every compiler and CPU futon supports gives them their hardware meaning, and
+// this is how glibc's 64-bit sem_t waits too.
+template <class Wide>
+const futex_word& low_half(const Wide& word) noexcept {
+  static_assert(sizeof(Wide) == 8 && alignof(Wide) >= alignof(futex_word) &&
+                std::atomic<std::uint64_t>::is_always_lock_free);
+  static_assert(std::endian::native == std::endian::little ||
+                std::endian::native == std::endian::big);
+  constexpr std::size_t offset = std::endian::native == std::endian::little ? 0 : 4;
+  return *reinterpret_cast<const futex_word*>(reinterpret_cast<const unsigned char*>(&word) +
+                                              offset);
+}
 }  // namespace detail
 
 template <futex_backend Backend, std::ptrdiff_t LeastMaxValue = detail::semaphore_count_max>
 class basic_counting_semaphore {
   static_assert(LeastMaxValue >= 0, "futon::counting_semaphore: LeastMaxValue must be >= 0");
-  static_assert(LeastMaxValue <= detail::semaphore_count_max,
-                "futon::counting_semaphore: LeastMaxValue may be at most 2^31 - 1");
+
+  // The representation (see the header): the 32-bit word up to 2^31 - 1, else the 64-bit one.
+  // (Where ptrdiff_t has 32 bits, LeastMaxValue cannot exceed 2^31 - 1: always the 32-bit word.)
+  static constexpr bool wide = LeastMaxValue > detail::semaphore_count_max;
+  using state_t = std::conditional_t<wide, std::uint64_t, std::uint32_t>;
+  using word_type = std::conditional_t<wide, detail::wide_word_t<Backend>, detail::word_t<Backend>>;
 
  public:
-  static constexpr std::ptrdiff_t max() noexcept { return LeastMaxValue; }
+  // What the representation holds (see the header), which is at least LeastMaxValue.
+  static constexpr std::ptrdiff_t max() noexcept {
+    return wide ? std::numeric_limits<std::ptrdiff_t>::max() : detail::semaphore_count_max;
+  }
 
   constexpr explicit basic_counting_semaphore(std::ptrdiff_t desired) noexcept
-      : word_(static_cast<std::uint32_t>(desired) * count_one) {
+      : word_(static_cast<state_t>(desired) * count_one) {
     FUTON_PRECONDITION(desired >= 0 && desired <= max(),
                        "futon::counting_semaphore: the initial count is negative or above max()");
   }
@@ -87,17 +126,22 @@ class basic_counting_semaphore {
       word_.fetch_add(0, std::memory_order_release);
       return;
     }
-    std::uint32_t state = word_.load(std::memory_order_relaxed);
-    std::uint32_t next = 0;
+    // The futex word's address, taken now: after the CAS below only the address may be used.
+    const futex_word& sleep_word = futex_word_of();
+    // Relaxed: only a first guess for the CAS, which reads the word again.
+    state_t state = word_.load(std::memory_order_relaxed);
+    state_t next = 0;
     do {
       FUTON_PRECONDITION(count_of(state) <= max() - update,
                          "futon::counting_semaphore::release: the count would exceed max()");
       // Clear waiters_bit: the sleepers it announced are woken below (see the word's comment).
-      next = (state & ~waiters_bit) + static_cast<std::uint32_t>(update) * count_one;
+      next = (state & ~waiters_bit) + static_cast<state_t>(update) * count_one;
       // Release: the thread that takes one of these permits (acquire CAS) sees what we wrote.
+      // Relaxed on failure: we only compute the next value from what it read.
     } while (!word_.compare_exchange_weak(state, next, std::memory_order_release,
                                           std::memory_order_relaxed));
-    if ((state & waiters_bit) != 0) Backend::wake(word_, static_cast<std::size_t>(update));
+    // By address only: an acquirer may have taken the permit and destroyed the semaphore.
+    if ((state & waiters_bit) != 0) Backend::wake(sleep_word, static_cast<std::size_t>(update));
   }
 
   void acquire() noexcept {
@@ -105,7 +149,8 @@ class basic_counting_semaphore {
   }
 
   bool try_acquire() noexcept {
-    std::uint32_t state = word_.load(std::memory_order_relaxed);
+    // Relaxed: a guess for the CAS, which reads the word again (with acquire on success).
+    state_t state = word_.load(std::memory_order_relaxed);
     while (count_of(state) > 0) {
       // Acquire: pairs with the release CAS that added the permit we take.
       if (word_.compare_exchange_weak(state, state - count_one, std::memory_order_acquire,
@@ -155,11 +200,40 @@ class basic_counting_semaphore {
   // it a wake. Set needlessly, the bit costs one futile wake. (The "contended" state of
   // Drepper's "Futexes Are Tricky" mutex, kept the same way; glibc's semaphore keeps a separate
   // waiter count instead, which does not fit in 4 bytes next to a 31-bit count.)
-  static constexpr std::uint32_t waiters_bit = 1;
-  static constexpr std::uint32_t count_one = 2;
+  //
+  // The wide word (LeastMaxValue above 2^31 - 1): the same layout in 64 bits (bit 0 waiters_bit,
+  // the count in bits 1..63) and the same protocol, every step one 64-bit atomic operation, so
+  // that release() still hands over permits and reads the bit in one step, its last access (a
+  // waiters count in a second word would have to be read after the permits are published, when
+  // the semaphore may already be destroyed). Futex words are 32 bits, so threads sleep on the
+  // word's low-order half (detail::low_half), and the futex's value check compares only it. That
+  // check is still exact: a thread sleeps only on the state "bit set, count 0" (the bit is set
+  // only while the count is zero, above), whose low half is 1, and the low half of any other
+  // state is not 1: with the bit set the count is 0 and the state is exactly 1; with the bit
+  // clear the low half is even. So the futex refuses to sleep after any change the 32-bit word
+  // would have shown, lost wakeups are excluded by the same argument, and a wake is by the
+  // half's address, which is inside the object: harmless once it is freed, as for the 32-bit
+  // word. (glibc's 64-bit sem_t, value and waiter count in one 64-bit word with the futex on
+  // the value's half, is the idea; written anew.)
+  static constexpr state_t waiters_bit = 1;
+  static constexpr state_t count_one = 2;
 
-  static constexpr std::ptrdiff_t count_of(std::uint32_t state) noexcept {
+  static constexpr std::ptrdiff_t count_of(state_t state) noexcept {
     return static_cast<std::ptrdiff_t>(state / count_one);
+  }
+
+  // The 32-bit word threads sleep on: the whole word, or the low half of the wide one.
+  const futex_word& futex_word_of() const noexcept {
+    if constexpr (wide) {
+      return detail::low_half(word_);
+    } else {
+      return word_;
+    }
+  }
+
+  // The futex value of a state: all of it, or its low half (see "The wide word").
+  static constexpr std::uint32_t futex_value(state_t state) noexcept {
+    return static_cast<std::uint32_t>(state);
   }
 
   // The slow path of every acquire: true with a permit, false once `limit` (nullptr = never)
@@ -167,17 +241,19 @@ class basic_counting_semaphore {
   bool acquire_contended(const detail::deadline* limit) noexcept {
     int spins = 0;
     bool woken = false;  // we returned from a wait: we owe the sleepers the bit's duty (above)
-    std::uint32_t state = word_.load(std::memory_order_relaxed);
+    const futex_word& sleep_word = futex_word_of();
+    // Relaxed: each step below that acts on it is a CAS, or a futex wait that checks it again.
+    state_t state = word_.load(std::memory_order_relaxed);
     for (;;) {
       const std::ptrdiff_t count = count_of(state);
       if (count > 0) {
         const bool last = count == 1;
-        std::uint32_t next = state - count_one;
+        state_t next = state - count_one;
         if (woken && last) next |= waiters_bit;
-        // Acquire: as in try_acquire.
+        // Acquire: as in try_acquire. Relaxed on failure: we look again.
         if (word_.compare_exchange_weak(state, next, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
-          if (woken && !last) Backend::wake(word_, 1);  // permits remain: pass the wake on
+          if (woken && !last) Backend::wake(sleep_word, 1);  // permits remain: pass the wake on
           return true;
         }
         continue;
@@ -198,7 +274,7 @@ class basic_counting_semaphore {
       if ((state & waiters_bit) == 0 && spins < detail::backend_spin_limit<Backend>()) {
         ++spins;
         detail::cpu_relax();
-        state = word_.load(std::memory_order_relaxed);
+        state = word_.load(std::memory_order_relaxed);  // relaxed: as above
         continue;
       }
       if ((state & waiters_bit) == 0) {
@@ -208,18 +284,19 @@ class basic_counting_semaphore {
         }
         state |= waiters_bit;
       }
+      // Here the state is exactly waiters_bit (count 0, bit set): its futex value is 1.
       if (limit == nullptr) {
-        Backend::wait(word_, state);
+        Backend::wait(sleep_word, futex_value(state));
       } else {
         // A timeout is noticed on the next pass, after one more look for a permit.
-        static_cast<void>(Backend::wait_until(word_, state, *limit));
+        static_cast<void>(Backend::wait_until(sleep_word, futex_value(state), *limit));
       }
       woken = true;
-      state = word_.load(std::memory_order_relaxed);
+      state = word_.load(std::memory_order_relaxed);  // relaxed: as above
     }
   }
 
-  detail::word_t<Backend> word_;
+  word_type word_;
 };
 
 template <futex_backend Backend>
@@ -239,6 +316,9 @@ static_assert(!std::is_copy_constructible_v<counting_semaphore<>> &&
               !std::is_move_assignable_v<counting_semaphore<>>);
 static_assert(std::is_nothrow_constructible_v<counting_semaphore<>, std::ptrdiff_t> &&
               !std::is_convertible_v<std::ptrdiff_t, counting_semaphore<>>);
-static_assert(counting_semaphore<>::max() >= 0x7fff'ffff && binary_semaphore::max() == 1);
+static_assert(counting_semaphore<>::max() >= 0x7fff'ffff && binary_semaphore::max() >= 1);
+static_assert(sizeof(counting_semaphore<std::numeric_limits<std::ptrdiff_t>::max()>) ==
+                  (sizeof(std::ptrdiff_t) > 4 ? 8 : 4),
+              "futon::counting_semaphore above 2^31 - 1 is one 64-bit word");
 
 }  // namespace futon

@@ -53,11 +53,16 @@ class basic_latch {
     FUTON_PRECONDITION(expected >= 0 && expected <= max(),
                        "futon::latch: the initial count is negative or above max()");
   }
-  ~basic_latch() {
-    // A waiter sets waiters_bit while the count is not zero and returns only once it is: both
-    // together mean a thread is still waiting.
-    FUTON_PRECONDITION(!has_waiter(word_.load(std::memory_order_relaxed)),
-                       "futon::latch destroyed while a thread waits on it");
+  // constexpr, as std's latch may be created and destroyed in a constant evaluation (its
+  // constructor is constexpr). The debug check runs only outside one: the atomic load cannot be
+  // constant-evaluated, and no thread can wait on a latch that lives in a constant evaluation.
+  constexpr ~basic_latch() {
+    if (!std::is_constant_evaluated()) {
+      // A waiter sets waiters_bit while the count is not zero and returns only once it is: both
+      // together mean a thread is still waiting.
+      FUTON_PRECONDITION(!has_waiter(word_.load(std::memory_order_relaxed)),
+                         "futon::latch destroyed while a thread waits on it");
+    }
   }
   basic_latch(const basic_latch&) = delete;
   basic_latch& operator=(const basic_latch&) = delete;

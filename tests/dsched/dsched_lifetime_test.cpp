@@ -14,6 +14,7 @@
 #include <futon/recursive_mutex.hpp>
 #include <futon/shared_mutex.hpp>
 #include <futon/wait_group.hpp>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -280,6 +281,18 @@ TYPED_TEST(DschedLifetimePrimitives, SemaphoreDestroyedWhenTheAcquireReturns) {
   });
 }
 
+// The wide semaphore (above 2^31 - 1): release's CAS of the 64-bit word is its last access; the
+// wake is by the address of the word's low half.
+TYPED_TEST(DschedLifetimePrimitives, WideSemaphoreDestroyedWhenTheAcquireReturns) {
+  using semaphore =
+      futon::basic_counting_semaphore<TypeParam, std::numeric_limits<std::ptrdiff_t>::max()>;
+  every_and_random_schedule(bounds{2, 1}, [] {
+    scenarios::destroyed_after_wait<semaphore>(
+        "wide counting_semaphore", [](semaphore& s) { s.release(1); },
+        [](semaphore& s) { s.acquire(); }, 0);
+  });
+}
+
 // Several waiters: the last to return destroys the object, while the releasing thread may
 // still be inside its call. Every schedule of two waiters within one preemption, and random
 // schedules of three waiters and two releasers.
@@ -335,6 +348,20 @@ TYPED_TEST(DschedLifetimePrimitives, SemaphoreDestroyedByTheLastOfSeveralAcquire
   const auto body = [](int acquirers, int tokens_per_release) {
     scenarios::destroyed_by_last_waiter<semaphore>(
         "counting_semaphore", acquirers / tokens_per_release, acquirers,
+        [tokens_per_release](semaphore& s) { s.release(tokens_per_release); },
+        [](semaphore& s) { s.acquire(); }, 0);
+  };
+  every_and_random_schedule(
+      bounds{1, 0}, [&] { body(2, 2); }, 0);
+  EXPECT_NO_FAILING_SCHEDULE(random_schedules(500, [&] { body(3, 1); }));
+}
+
+TYPED_TEST(DschedLifetimePrimitives, WideSemaphoreDestroyedByTheLastOfSeveralAcquirers) {
+  using semaphore =
+      futon::basic_counting_semaphore<TypeParam, std::numeric_limits<std::ptrdiff_t>::max()>;
+  const auto body = [](int acquirers, int tokens_per_release) {
+    scenarios::destroyed_by_last_waiter<semaphore>(
+        "wide counting_semaphore", acquirers / tokens_per_release, acquirers,
         [tokens_per_release](semaphore& s) { s.release(tokens_per_release); },
         [](semaphore& s) { s.acquire(); }, 0);
   };

@@ -13,6 +13,7 @@
 #include <futon/recursive_mutex.hpp>
 #include <futon/shared_mutex.hpp>
 #include <futon/wait_group.hpp>
+#include <limits>
 #include <mutex>
 #include <vector>
 
@@ -277,6 +278,45 @@ TYPED_TEST(DschedPrimitives, SemaphoreEverySchedule) {
 
 TYPED_TEST(DschedPrimitives, SemaphoreRandomSchedules) {
   EXPECT_NO_FAILING_SCHEDULE(random_schedules(300, [] { semaphore_case<TypeParam>(3); }));
+}
+
+// The wide semaphore (LeastMaxValue above 2^31 - 1: a 64-bit word, sleepers on its low half).
+// The first release adds 2^32 permits more than the acquirers need, which leaves the low half
+// the sleepers wait on at 0 (the word is 2 * count): they must still see the change. Every
+// acquirer takes one, and the 2^32 extra remain, exactly.
+template <class Backend>
+void wide_semaphore_case(int acquirers) {
+  constexpr std::ptrdiff_t extra = std::ptrdiff_t{1} << 32;
+  futon::basic_counting_semaphore<Backend, std::numeric_limits<std::ptrdiff_t>::max()> tokens(0);
+  int acquired = 0;
+  on_threads(acquirers + 1, [&](int i) {
+    if (i == 0) {
+      tokens.release(extra + 1);
+      for (int k = 1; k < acquirers; ++k)
+        tokens.release(1);
+      return;
+    }
+    tokens.acquire();
+    ++acquired;
+  });
+  // The count, from the word (bits 1..63), once every thread has joined.
+  const auto& word = reinterpret_cast<const futon::detail::wide_word_t<Backend>&>(tokens);
+  check(acquired == acquirers && word.load() / 2 == static_cast<std::uint64_t>(extra),
+        "a wide semaphore's token was lost or created");
+}
+
+TYPED_TEST(DschedPrimitives, WideSemaphoreEverySchedule) {
+  if constexpr (sizeof(std::ptrdiff_t) > 4) {
+    const auto result = all_schedules(bounds{2, 0}, [] { wide_semaphore_case<TypeParam>(1); });
+    EXPECT_NO_FAILING_SCHEDULE(result);
+    EXPECT_TRUE(result.exhausted);
+  }
+}
+
+TYPED_TEST(DschedPrimitives, WideSemaphoreRandomSchedules) {
+  if constexpr (sizeof(std::ptrdiff_t) > 4) {
+    EXPECT_NO_FAILING_SCHEDULE(random_schedules(300, [] { wide_semaphore_case<TypeParam>(3); }));
+  }
 }
 
 // latch, barrier, event, wait_group and call_once: everybody is released, once.

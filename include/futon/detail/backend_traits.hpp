@@ -55,6 +55,12 @@ struct backend_atomic<Backend, T> {
 template <class Backend, class T>
 using atomic_t = typename backend_atomic<Backend, T>::type;
 
+// The atomic 64-bit word of a primitive whose state needs more than 32 bits (a counting_semaphore
+// whose LeastMaxValue is above 2^31 - 1); it waits on one 32-bit half of it (see
+// counting_semaphore.hpp).
+template <class Backend>
+using wide_word_t = atomic_t<Backend, std::uint64_t>;
+
 // Steady-clock nanoseconds, for timers that decide fairness (not for timeouts, which are the
 // backend's own business).
 template <class Backend>

@@ -83,14 +83,35 @@ class deadline {
   deadline_clock clock_;
 };
 
+// std::chrono::is_clock_v ([time.traits.is.clock]), spelled out: libc++ 14 does not have it yet.
+// A program may not specialize is_clock, so this definition and std's always agree.
+template <class T>
+inline constexpr bool is_clock_v = requires {
+  typename T::rep;
+  typename T::period;
+  typename T::duration;
+  typename T::time_point;
+  T::is_steady;
+  T::now();
+};
+
 // Runs `attempt(deadline) -> bool` (true = done) against a time point on any clock. steady_clock
 // and system_clock time points become one deadline, computed once. Other clocks cannot be waited
 // on by the OS: their remaining time is waited for on steady_clock, and a false result is
 // believed only once `Clock` itself has reached `t`, so a timeout never ends early by `Clock`.
+//
+// Every *_until member of futon (the futex's, atomic_wait's and each primitive's) comes here, so
+// this is where a Clock that is not a clock is rejected, as [thread.req.paramname] asks.
 template <class Clock, class Duration, class Attempt>
 bool attempt_until(const std::chrono::time_point<Clock, Duration>& t, Attempt&& attempt) {
-  if constexpr (std::is_same_v<Clock, std::chrono::steady_clock> ||
-                std::is_same_v<Clock, std::chrono::system_clock>) {
+  static_assert(is_clock_v<Clock>,
+                "futon: the deadline of a *_until call must be a time_point of a clock "
+                "(std::chrono::is_clock_v<Clock> is false: Clock lacks rep, period, duration, "
+                "time_point, is_steady or now())");
+  if constexpr (!is_clock_v<Clock>) {
+    return false;  // rejected above; no further errors from the body
+  } else if constexpr (std::is_same_v<Clock, std::chrono::steady_clock> ||
+                       std::is_same_v<Clock, std::chrono::system_clock>) {
     return attempt(deadline::at(t));
   } else {
     for (;;) {
