@@ -9,6 +9,7 @@
 #include <string>
 
 #include "implementations.hpp"
+#include "lock_run_metrics.hpp"
 #include "scenarios.hpp"
 #include "thread_run.hpp"
 #include "work.hpp"
@@ -55,39 +56,7 @@ void measure(point& p, const std::string& name, int threads, const context& ctx)
                     tally.worst_wait_ns = worst_wait;
                   });
 
-  const std::uint64_t total = run.operations();
-  if (run.stuck > 0) {
-    p.fail(name + ": " + stuck_message(run.stuck, threads, ctx.opts.duration));
-    return;
-  }
-  if (g->count != total) {
-    p.fail(name + ": mutual exclusion broken: " + std::to_string(total) +
-           " acquisitions but the guarded counter reads " + std::to_string(g->count));
-  }
-  std::uint64_t most = 0;
-  std::uint64_t fewest = UINT64_MAX;
-  std::int64_t worst_wait = 0;
-  int starved = 0;
-  for (const auto& t : run.threads) {
-    most = std::max(most, t.operations);
-    fewest = std::min(fewest, t.operations);
-    worst_wait = std::max(worst_wait, t.worst_wait_ns);
-    if (t.operations == 0) ++starved;
-  }
-  if (starved > 0) {
-    p.note(name + ": " + std::to_string(starved) + " of " + std::to_string(threads) +
-           " threads never got the lock in one repetition");
-  }
-  const double ops = static_cast<double>(std::max<std::uint64_t>(total, 1));
-  p.add(name, "throughput", ops / run.seconds * 1e-6);
-  // A thread with no acquisition counts as one, so the spread stays finite (starvation is noted).
-  p.add(name, "spread",
-        static_cast<double>(most) / static_cast<double>(std::max<std::uint64_t>(fewest, 1)));
-  p.add(name, "worst_wait", static_cast<double>(worst_wait) * 1e-3);
-  p.add(name, "cpu", static_cast<double>(run.usage.cpu_ns) * 1e-9 / (ops * 1e-6));
-  p.add(name, "switches",
-        run.usage.has_switches() ? static_cast<double>(run.usage.context_switches()) / ops * 1000
-                                 : std::numeric_limits<double>::quiet_NaN());
+  record_lock_run(p, name, run, g->count, threads, ctx.opts.duration, true);
 }
 
 }  // namespace
@@ -99,13 +68,7 @@ void run_contended(context& ctx) {
     p.param = threads;
     p.title =
         "contended mutex, " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
-    p.metrics = {
-        {"throughput", "throughput", "M acq/s", better::higher, true},
-        {"spread", "spread max/min per thread", "x", better::lower, false},
-        {"worst_wait", "worst lock() wait", "us", better::lower, false},
-        {"cpu", "CPU per M acquisitions", "s", better::lower, false},
-        {"switches", "ctx switches per 1k acq", "cs", better::lower, false},
-    };
+    p.metrics = lock_run_metrics("worst lock() wait");
     for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
       for_each_mutex([&]<class Mutex>(const char* name) {
         measure<Mutex>(p, name, threads, ctx);
