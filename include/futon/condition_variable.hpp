@@ -375,6 +375,13 @@ struct notify_at_thread_exit final : thread_exit_callback {
     basic_mutex<Backend>* const mutex = node->mutex;
     delete node;
     cond->notify_all();
+#if defined(_WIN32)
+    // This runs on the thread that locked the mutex, by construction; but on Windows it runs
+    // among the thread_local destructors, and the debug builds' record of the locks this thread
+    // holds (a thread_local) may already be gone (mingw's emulated TLS frees it first, seen
+    // under wine). Note the lock again so that its unlock is not taken for a stranger's.
+    FUTON_NOTE_LOCKED(mutex);
+#endif
     mutex->unlock();
   }
 };
