@@ -348,8 +348,8 @@ using condition_variable = basic_condition_variable<backend::default_backend>;
 // - Where it runs: see <futon/detail/thread_exit.hpp>. After every thread_local destructor on
 //   glibc; on Windows among them (after those constructed later than this call, before those
 //   constructed earlier); never for the main thread returning from main(), as for std.
-// - The mutex stays locked, owned by the exiting thread, until then: the debug builds'
-//   ownership tracking sees the unlock by the same thread that locked it.
+// - The mutex stays locked until then; the debug builds' ownership tracking hands it to the
+//   exit list and back, so the unlock at exit is checked as the exiting thread's own.
 // - Preconditions, as std: `lk` owns its mutex, locked by the calling thread (checked without
 //   NDEBUG); every thread waiting on `cond` uses the same mutex (not checked).
 // - Throws std::system_error (resource_unavailable_try_again) if the OS has no thread-specific
@@ -375,13 +375,9 @@ struct notify_at_thread_exit final : thread_exit_callback {
     basic_mutex<Backend>* const mutex = node->mutex;
     delete node;
     cond->notify_all();
-#if defined(_WIN32)
-    // This runs on the thread that locked the mutex, by construction; but on Windows it runs
-    // among the thread_local destructors, and the debug builds' record of the locks this thread
-    // holds (a thread_local) may already be gone (mingw's emulated TLS frees it first, seen
-    // under wine). Note the lock again so that its unlock is not taken for a stranger's.
+    // Debug builds: the lock comes back from the exit list to this thread for its unlock (see
+    // notify_all_at_thread_exit: the thread's record forgot it when it was handed over).
     FUTON_NOTE_LOCKED(mutex);
-#endif
     mutex->unlock();
   }
 };
@@ -399,6 +395,14 @@ void notify_all_at_thread_exit(basic_condition_variable<Backend>& cond,
                             "futon::notify_all_at_thread_exit");
   }
   static_cast<void>(lk.release());  // the mutex stays locked, now owned by the thread's exit
+  // Debug builds: the thread's record of the locks it holds (a thread_local) forgets this one
+  // now, which also checks that the calling thread holds it. The record may be gone by the
+  // time the exit list runs (mingw's emulated TLS frees it before the thread_local destructors
+  // among which the list runs on Windows), so the callback notes the lock again right before
+  // its unlock rather than rely on the record outliving the thread's storage.
+  FUTON_CHECK_UNLOCK(node->mutex,
+                     "futon::notify_all_at_thread_exit: the calling thread does "
+                     "not hold the lock's mutex");
 }
 
 static_assert(sizeof(condition_variable) == 8, "futon::condition_variable is two 32-bit words");
