@@ -47,7 +47,7 @@
 // (every level) and no thread is inside one of its members, even while the thread that unlocked
 // it last is still returning from unlock(): the last unlock clears the owner and the count first
 // and then unlocks the futon::mutex, whose releasing compare-and-swap is its last access to the
-// object's memory (after it, only a futex wake by address). So a reference count that drops to
+// object's memory (its wake of a sleeper comes before it). So a reference count that drops to
 // zero under the lock may free the object right after its final unlock().
 //
 // Counters:
@@ -131,29 +131,17 @@ class recursive_lock {
   }
 
   bool try_lock() noexcept {
-    const std::uint64_t self = this_thread_recursive_owner_id();
-    if (holds(self)) return relock();
-    if (!mutex_.try_lock()) return false;
-    take(self);
-    return true;
+    return try_lock_with([&] { return mutex_.try_lock(); });
   }
 
   template <class Rep, class Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) noexcept {
-    const std::uint64_t self = this_thread_recursive_owner_id();
-    if (holds(self)) return relock();
-    if (!mutex_.try_lock_for(timeout)) return false;
-    take(self);
-    return true;
+    return try_lock_with([&] { return mutex_.try_lock_for(timeout); });
   }
 
   template <class Clock, class Duration>
   bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
-    const std::uint64_t self = this_thread_recursive_owner_id();
-    if (holds(self)) return relock();
-    if (!mutex_.try_lock_until(deadline)) return false;
-    take(self);
-    return true;
+    return try_lock_with([&] { return mutex_.try_lock_until(deadline); });
   }
 
   void unlock() noexcept {
@@ -188,6 +176,17 @@ class recursive_lock {
   // is the right answer, and the caller then goes through the mutex, which does the ordering.
   bool holds(std::uint64_t self) const noexcept {
     return owner_.load(std::memory_order_relaxed) == self;
+  }
+
+  // Every try: another level for the holder (at once, whatever the timeout), else `attempt`
+  // (one of futon::mutex's tries) and, if it took the mutex, the first level.
+  template <class Attempt>
+  bool try_lock_with(Attempt attempt) noexcept {
+    const std::uint64_t self = this_thread_recursive_owner_id();
+    if (holds(self)) return relock();
+    if (!attempt()) return false;
+    take(self);
+    return true;
   }
 
   // Another level for the holder, unless it is at the limit.
