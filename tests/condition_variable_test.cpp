@@ -6,6 +6,7 @@
 #include <cstring>
 #include <deque>
 #include <futon/condition_variable.hpp>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -410,6 +411,49 @@ TYPED_TEST(ConditionVariable, NotifyAllAtThreadExitIsOverBeforeTheWaiterCanDestr
     // may be destroyed once unlocked, the unlock's later steps being by address only.
   }
   EXPECT_GT(waited, 0) << "no round had to wait: the test did not exercise the notify";
+}
+
+// The list of exit work must survive the C++ runtime's own teardown of the thread. With mingw's
+// emulated TLS a thread_local's block is freed before its destructor runs, and the Windows list
+// head once lived in such a block (src/os/windows/thread_exit.cpp): read after another thread
+// had reused the block, it called a garbage pointer (about 1 run in 200 under wine). Here two
+// threads keep reusing small blocks, filled with a pattern that is no valid pointer, while
+// threads end one after another, each holding the mutex for its exit notification: each exit
+// must run its notification and unlock, or the next try_lock_for times out (or the test
+// crashes).
+TYPED_TEST(ConditionVariable, NotifyAllAtThreadExitSurvivesTheThreadsTeardown) {
+  typename TestFixture::mutex m;
+  typename TestFixture::condition_variable cv;
+  int exited = 0;  // under m
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> churn;
+  for (int i = 0; i < 2; ++i) {
+    churn.emplace_back([&] {
+      constexpr std::size_t held = 64;
+      std::array<std::unique_ptr<unsigned char[]>, held> blocks;
+      for (std::size_t n = 0; !stop.load(std::memory_order_relaxed); ++n) {
+        const std::size_t size = 8 + 8 * (n % 16);  // 8..128 bytes: the sizes of small TLS blocks
+        auto block = std::make_unique<unsigned char[]>(size);
+        std::memset(block.get(), 0xa5, size);
+        blocks[n % held] = std::move(block);  // frees the block held 64 steps ago
+      }
+    });
+  }
+  for (int round = 1; round <= scaled(300); ++round) {
+    std::thread([&] {
+      std::unique_lock lock(m);
+      ++exited;
+      futon::notify_all_at_thread_exit(cv, std::move(lock));
+    }).join();
+    const bool unlocked = m.try_lock_for(10s);
+    EXPECT_TRUE(unlocked) << "the exit of thread " << round << " did not unlock";
+    if (!unlocked) break;
+    EXPECT_EQ(exited, round);
+    m.unlock();
+  }
+  stop.store(true);
+  for (auto& t : churn)
+    t.join();
 }
 
 // Runs after every thread_local of the exiting thread is destroyed ([thread.condition.nonmember]),
