@@ -54,10 +54,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <futon/detail/announced_wait.hpp>
 #include <futon/detail/assert.hpp>
 #include <futon/detail/backend_traits.hpp>
 #include <futon/futex.hpp>
-#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -137,17 +137,7 @@ class basic_barrier {
                            (state & phase_mask) == next_phase(arrival.phase_),
                        "futon::barrier::wait: the token is not of the current or previous phase");
     while ((state & phase_mask) == arrival.phase_) {
-      if ((state & waiters_bit) == 0) {
-        // Acquire on failure: the value read may be the phase's end that we return on. (On success
-        // too, as a failure order may not be stronger; the futex wait then re-reads the word.)
-        if (!phase_word_.compare_exchange_weak(
-                state, state | waiters_bit, std::memory_order_acquire, std::memory_order_acquire)) {
-          continue;
-        }
-        state |= waiters_bit;
-      }
-      Backend::wait(phase_word_, state);
-      state = phase_word_.load(std::memory_order_acquire);
+      detail::sleep_announced<Backend>(phase_word_, state, waiters_bit);
     }
   }
 
@@ -168,12 +158,9 @@ class basic_barrier {
   // phase_word_, the word waiters sleep on: bits 8..31 the expected count of each phase (lowered
   // by arrive_and_drop), bits 1..7 the phase number (mod 128), and bit 0:
   //
-  // waiters_bit: a thread may be asleep waiting for the current phase to end. Set by the waiter
-  // (CAS) before it sleeps, and expected by its futex wait; cleared by the phase's end, which
-  // then wakes everyone. The waiter's CAS and the end's CAS are read-modify-writes of this one
-  // word, so one comes first in its modification order: either the end reads the bit and wakes,
-  // or the waiter's CAS fails (the phase changed) and it sees the phase ended. A change between
-  // the CAS and the futex wait is caught by the futex's own value check. No fence is needed.
+  // waiters_bit: a thread may be asleep waiting for the current phase to end (the announced
+  // wait of detail/announced_wait.hpp, whose comment proves the end's wake is not missed). Set
+  // by a waiter; cleared by the phase's end, which then wakes everyone.
   //
   // remaining_: the arrivals the current phase still expects. The arrival that brings it to
   // zero ends the phase (end_phase): only that thread touches the barrier until the phase number
@@ -208,9 +195,7 @@ class basic_barrier {
       // Release: waiters that see the new phase (acquire) see the completion and every arrival.
     } while (!phase_word_.compare_exchange_weak(state, next, std::memory_order_release,
                                                 std::memory_order_relaxed));
-    if ((state & waiters_bit) != 0) {
-      Backend::wake(phase_word_, std::numeric_limits<std::size_t>::max());
-    }
+    detail::wake_announced<Backend>(phase_word_, state, waiters_bit);
   }
 
   // mutable: wait() is const (as std's), yet records that a thread sleeps.

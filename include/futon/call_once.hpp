@@ -39,10 +39,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <futon/detail/announced_wait.hpp>
 #include <futon/detail/assert.hpp>
 #include <futon/detail/backend_traits.hpp>
 #include <futon/futex.hpp>
-#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -81,12 +81,9 @@ class basic_once_flag {
   // The word, one of four values:
   static constexpr std::uint32_t idle = 0;         // f has not completed; nobody runs it
   static constexpr std::uint32_t running_bit = 1;  // an active call is running f
-  // With running_bit: a thread may be asleep waiting for it. Set by the waiter (CAS) before it
-  // sleeps, and expected by its futex wait. The active call's final exchange reads it in the
-  // same step that ends the run, so it cannot miss it: the waiter's CAS and the exchange are
-  // read-modify-writes of one word, and if the exchange comes first the CAS fails and the
-  // waiter sees the new state; a change between the CAS and the futex wait is caught by the
-  // futex's own value check.
+  // With running_bit: a thread may be asleep waiting for it (the announced wait of
+  // detail/announced_wait.hpp, whose comment proves the wake is not missed). Set by a waiter;
+  // the active call's final exchange reads it in the same step that ends the run.
   static constexpr std::uint32_t waiters_bit = 2;
   static constexpr std::uint32_t done = 4;  // f has returned; final
 
@@ -111,17 +108,7 @@ class basic_once_flag {
         }
         continue;
       }
-      if ((state & waiters_bit) == 0) {
-        // Acquire on failure: as above. (On success too, as a failure order may not be
-        // stronger; the futex wait then re-reads the word.)
-        if (!word_.compare_exchange_weak(state, state | waiters_bit, std::memory_order_acquire,
-                                         std::memory_order_acquire)) {
-          continue;
-        }
-        state |= waiters_bit;
-      }
-      Backend::wait(word_, state);
-      state = word_.load(std::memory_order_acquire);
+      detail::sleep_announced<Backend>(word_, state, waiters_bit);
     }
   }
 
@@ -131,9 +118,7 @@ class basic_once_flag {
     const std::uint32_t before = word_.exchange(outcome, std::memory_order_release);
     // After a throw, wake everyone: any of them may run f next, and those left asleep would no
     // longer be covered by waiters_bit.
-    if ((before & waiters_bit) != 0) {
-      Backend::wake(word_, std::numeric_limits<std::size_t>::max());
-    }
+    detail::wake_announced<Backend>(word_, before, waiters_bit);
   }
 
   detail::word_t<Backend> word_{idle};

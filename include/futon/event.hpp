@@ -46,12 +46,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstddef>
 #include <cstdint>
+#include <futon/detail/announced_wait.hpp>
 #include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/futex.hpp>
-#include <limits>
 #include <type_traits>
 
 namespace futon {
@@ -76,9 +75,7 @@ class basic_event {
       // Release: a waiter that sees the event set (acquire) sees what we wrote before.
     } while (!word_.compare_exchange_weak(state, next, std::memory_order_release,
                                           std::memory_order_relaxed));
-    if ((state & waiters_bit) != 0) {
-      Backend::wake(word_, std::numeric_limits<std::size_t>::max());
-    }
+    detail::wake_announced<Backend>(word_, state, waiters_bit);
   }
 
   void reset() noexcept {
@@ -114,13 +111,9 @@ class basic_event {
   // The word: bit 0 set_bit, bit 1 waiters_bit, bits 2..31 the generation, advanced by every
   // set() that finds the event unset.
   //
-  // waiters_bit: a thread may be asleep. Set by a waiter (CAS, event unset) before it sleeps,
-  // and expected by its futex wait; cleared by set(), which then wakes everyone. The waiter's
-  // CAS and set()'s CAS are read-modify-writes of one word, so one comes first in its
-  // modification order: either set() reads the bit and wakes, or the waiter's CAS fails and it
-  // sees the event set. A set() between the CAS and the futex wait changes the word, which the
-  // futex's own value check catches. No fence is needed. A timed-out waiter leaves the bit set
-  // (others may still sleep): the next set() then makes one futile wake.
+  // waiters_bit: a thread may be asleep (the announced wait of detail/announced_wait.hpp, whose
+  // comment proves no set() is missed). Set by a waiter while the event is unset; cleared by
+  // the set() that finds the event unset, which then wakes everyone.
   //
   // The generation: a waiter returns once the event is set or the generation has moved since
   // it began, so a set() quickly undone by reset() still releases it (30 bits: a waiter would
@@ -139,24 +132,7 @@ class basic_event {
     for (;;) {
       if ((state & set_bit) != 0 || generation_of(state) != generation_of(start)) return true;
       if (limit != nullptr && limit->has_passed()) return false;
-      if ((state & waiters_bit) == 0) {
-        // Acquire on failure: the value read may be the set() we return on. (On success too, as a
-        // failure order may not be stronger; the futex wait then re-reads the word.)
-        if (!word_.compare_exchange_weak(state, state | waiters_bit, std::memory_order_acquire,
-                                         std::memory_order_acquire)) {
-          continue;
-        }
-        state |= waiters_bit;
-      }
-      if (limit == nullptr) {
-        Backend::wait(word_, state);
-      } else {
-        // A timeout is noticed on the next pass, after one more look at the event.
-        static_cast<void>(Backend::wait_until(word_, state, *limit));
-      }
-      // Acquire: pairs with set()'s release (also through a reset() that followed it, whose
-      // read-modify-write continues set()'s release sequence).
-      state = word_.load(std::memory_order_acquire);
+      detail::sleep_announced<Backend>(word_, state, waiters_bit, limit);
     }
   }
 

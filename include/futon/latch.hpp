@@ -35,10 +35,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <futon/detail/announced_wait.hpp>
 #include <futon/detail/assert.hpp>
 #include <futon/detail/backend_traits.hpp>
 #include <futon/futex.hpp>
-#include <limits>
 #include <type_traits>
 
 namespace futon {
@@ -75,10 +75,8 @@ class basic_latch {
         word_.fetch_sub(static_cast<std::uint32_t>(update) * count_one, std::memory_order_release);
     FUTON_PRECONDITION(count_of(before) >= update,
                        "futon::latch::count_down: the count would go below zero");
-    // The waiters bit cannot be missed: see the word's comment.
-    if (count_of(before) == update && (before & waiters_bit) != 0) {
-      Backend::wake(word_, std::numeric_limits<std::size_t>::max());
-    }
+    // The waiters bit cannot be missed: see detail/announced_wait.hpp.
+    if (count_of(before) == update) detail::wake_announced<Backend>(word_, before, waiters_bit);
   }
 
   bool try_wait() const noexcept {
@@ -89,19 +87,8 @@ class basic_latch {
   void wait() const noexcept {
     // Acquire: as in try_wait.
     std::uint32_t state = word_.load(std::memory_order_acquire);
-    while (count_of(state) != 0) {
-      if ((state & waiters_bit) == 0) {
-        // Acquire on failure: the value read may be the zero we return on. (On success too, as a
-        // failure order may not be stronger; the futex wait then re-reads the word.)
-        if (!word_.compare_exchange_weak(state, state | waiters_bit, std::memory_order_acquire,
-                                         std::memory_order_acquire)) {
-          continue;
-        }
-        state |= waiters_bit;
-      }
-      Backend::wait(word_, state);
-      state = word_.load(std::memory_order_acquire);
-    }
+    while (count_of(state) != 0)
+      detail::sleep_announced<Backend>(word_, state, waiters_bit);
   }
 
   void arrive_and_wait(std::ptrdiff_t update = 1) noexcept {
@@ -112,13 +99,10 @@ class basic_latch {
  private:
   // The word: the count in bits 1..31, and bit 0:
   //
-  // waiters_bit: a thread may be asleep. Set by a waiter (CAS, count != 0) before it sleeps,
-  // and expected by its futex wait; never cleared, since a latch is single-use and the
-  // count_down that reaches zero wakes everyone. That count_down and the waiter's CAS are
-  // read-modify-writes of one word, so one comes first in its modification order: either the
-  // count_down reads the bit and wakes, or the CAS fails (the count changed) and the waiter
-  // looks again and sees zero. A count_down between the CAS and the futex wait changes the word,
-  // which the futex's own value check catches. No fence is needed.
+  // waiters_bit: a thread may be asleep (the announced wait of detail/announced_wait.hpp, whose
+  // comment proves the zero's wake is not missed). Set by a waiter while the count is not zero;
+  // never cleared, since a latch is single-use and the count_down that reaches zero wakes
+  // everyone.
   static constexpr std::uint32_t waiters_bit = 1;
   static constexpr std::uint32_t count_one = 2;
 

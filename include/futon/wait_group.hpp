@@ -56,11 +56,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <futon/detail/announced_wait.hpp>
 #include <futon/detail/assert.hpp>
 #include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/futex.hpp>
-#include <limits>
 #include <type_traits>
 
 namespace futon {
@@ -97,9 +97,7 @@ class basic_wait_group {
       // (each of these read-modify-writes continues the release sequences of those before).
     } while (!word_.compare_exchange_weak(state, next, std::memory_order_release,
                                           std::memory_order_relaxed));
-    if (count == 0 && (state & waiters_bit) != 0) {
-      Backend::wake(word_, std::numeric_limits<std::size_t>::max());
-    }
+    if (count == 0) detail::wake_announced<Backend>(word_, state, waiters_bit);
   }
 
   void done() noexcept { add(-1); }
@@ -133,7 +131,8 @@ class basic_wait_group {
  private:
   // The word: bits 8..31 the count, bits 1..7 the generation, and bit 0:
   //
-  // waiters_bit: threads have registered a wait since the count last reached zero. A wait's
+  // waiters_bit: threads have registered a wait since the count last reached zero (the
+  // announced wait of detail/announced_wait.hpp, whose proof covers the sleep). A wait's
   // first access to the word is the fetch_or that sets it (register_wait), so every zero after
   // the wait began finds it, advances the generation and wakes everyone (the done() that
   // reaches zero reads the bit in the same RMW that publishes the zero, and touches the word
@@ -186,26 +185,9 @@ class basic_wait_group {
         return true;
       }
       if (limit != nullptr && limit->has_passed()) return false;
-      if ((state & waiters_bit) == 0) {
-        // Same generation, bit gone: only possible if the generation wrapped (see above) -
-        // mark the word again so the next zero wakes us. Acquire on failure: the value read
-        // may be the zero we return on. (On success too, as a failure order may not be
-        // stronger; the futex wait then re-reads the word.)
-        if (!word_.compare_exchange_weak(state, state | waiters_bit, std::memory_order_acquire,
-                                         std::memory_order_acquire)) {
-          continue;
-        }
-        state |= waiters_bit;
-      }
-      if (limit == nullptr) {
-        Backend::wait(word_, state);
-      } else {
-        // A timeout is noticed on the next pass, after one more look at the count.
-        static_cast<void>(Backend::wait_until(word_, state, *limit));
-      }
-      // Acquire: pairs with the release of the add/done that reached zero (and, through the
-      // release sequence, with every one before it).
-      state = word_.load(std::memory_order_acquire);
+      // Same generation with the bit gone is possible only if the generation wrapped (see
+      // above): the step marks the word again, so that the next zero wakes us.
+      detail::sleep_announced<Backend>(word_, state, waiters_bit, limit);
     }
   }
 
