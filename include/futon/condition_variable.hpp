@@ -89,6 +89,7 @@
 #include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/thread_exit.hpp>
+#include <futon/detail/thread_safety.hpp>
 #include <futon/detail/tsan.hpp>
 #include <futon/futex.hpp>
 #include <futon/mutex.hpp>
@@ -134,20 +135,56 @@ class basic_condition_variable {
 
   template <class Predicate>
   void wait(std::unique_lock<mutex_type>& lock, Predicate stop_waiting) {
-    while (!stop_waiting())
-      wait(lock);
+    wait_with(lock, stop_waiting);
   }
 
   template <class Rep, class Period>
   std::cv_status wait_for(std::unique_lock<mutex_type>& lock,
                           const std::chrono::duration<Rep, Period>& timeout) noexcept {
-    const detail::deadline limit = detail::deadline::after(timeout);
-    return wait_before(lock, &limit) ? std::cv_status::no_timeout : std::cv_status::timeout;
+    return wait_for_with(lock, timeout);
   }
 
   template <class Rep, class Period, class Predicate>
   bool wait_for(std::unique_lock<mutex_type>& lock,
                 const std::chrono::duration<Rep, Period>& timeout, Predicate stop_waiting) {
+    return wait_for_with(lock, timeout, stop_waiting);
+  }
+
+  template <class Clock, class Duration>
+  std::cv_status wait_until(std::unique_lock<mutex_type>& lock,
+                            const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+    return wait_until_with(lock, deadline);
+  }
+
+  template <class Clock, class Duration, class Predicate>
+  bool wait_until(std::unique_lock<mutex_type>& lock,
+                  const std::chrono::time_point<Clock, Duration>& deadline,
+                  Predicate stop_waiting) {
+    return wait_until_with(lock, deadline, stop_waiting);
+  }
+
+ private:
+  template <futex_backend>
+  friend class basic_condition_variable_any;
+
+  // The waits for any lock (basic_condition_variable_any uses them too): `lock` is a
+  // std::unique_lock<mutex_type> here, any BasicLockable there.
+  template <class Lock, class Predicate>
+  void wait_with(Lock& lock, Predicate& stop_waiting) {
+    while (!stop_waiting())
+      wait_before(lock, nullptr);
+  }
+
+  template <class Lock, class Rep, class Period>
+  std::cv_status wait_for_with(Lock& lock,
+                               const std::chrono::duration<Rep, Period>& timeout) noexcept {
+    const detail::deadline limit = detail::deadline::after(timeout);
+    return wait_before(lock, &limit) ? std::cv_status::no_timeout : std::cv_status::timeout;
+  }
+
+  template <class Lock, class Rep, class Period, class Predicate>
+  bool wait_for_with(Lock& lock, const std::chrono::duration<Rep, Period>& timeout,
+                     Predicate& stop_waiting) {
     const detail::deadline limit = detail::deadline::after(timeout);
     while (!stop_waiting()) {
       if (!wait_before(lock, &limit)) return stop_waiting();
@@ -155,26 +192,40 @@ class basic_condition_variable {
     return true;
   }
 
-  template <class Clock, class Duration>
-  std::cv_status wait_until(std::unique_lock<mutex_type>& lock,
-                            const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+  template <class Lock, class Clock, class Duration>
+  std::cv_status wait_until_with(
+      Lock& lock, const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
     // One attempt per deadline conversion: attempt_until re-checks `Clock` after a timeout.
     const bool notified = detail::attempt_until(
         deadline, [&](const detail::deadline& limit) { return wait_before(lock, &limit); });
     return notified ? std::cv_status::no_timeout : std::cv_status::timeout;
   }
 
-  template <class Clock, class Duration, class Predicate>
-  bool wait_until(std::unique_lock<mutex_type>& lock,
-                  const std::chrono::time_point<Clock, Duration>& deadline,
-                  Predicate stop_waiting) {
+  template <class Lock, class Clock, class Duration, class Predicate>
+  bool wait_until_with(Lock& lock, const std::chrono::time_point<Clock, Duration>& deadline,
+                       Predicate& stop_waiting) {
     while (!stop_waiting()) {
-      if (wait_until(lock, deadline) == std::cv_status::timeout) return stop_waiting();
+      if (wait_until_with(lock, deadline) == std::cv_status::timeout) return stop_waiting();
     }
     return true;
   }
 
- private:
+  // For a wait that nothing but a notify or its deadline ends.
+  struct never_abandoned {
+    constexpr bool operator()() const noexcept { return false; }
+  };
+
+  // The step a std::stop_callback of basic_condition_variable_any runs: a notify_all that
+  // cannot miss a waiter which has registered and then seen no stop request (see wait_before's
+  // `abandon`). The RMW orders this notify against every registration in counts_'s
+  // modification order: a registration before it is counted by the notify below (whose load
+  // comes later in that order); one after it reads it, and, through its release, the stop
+  // request made before this callback ran. Release: as just said.
+  void notify_all_abandoning() noexcept {
+    static_cast<void>(counts_.fetch_or(0, std::memory_order_release));
+    notify(true);
+  }
+
   // The notifies' futex calls, made inside their annotation: TSan checks them (and the parking
   // lot under them) as ordinary code (see diverted_backend in tsan.hpp).
   using futex_calls = detail::tsan::diverted_backend<Backend>;
@@ -240,10 +291,18 @@ class basic_condition_variable {
     futex_calls::wake(counts_, all ? std::numeric_limits<std::size_t>::max() : 1);
   }
 
-  // Waits for a notify (true) or until `limit` (false); `lock` is re-locked either way.
-  bool wait_before(std::unique_lock<mutex_type>& lock, const detail::deadline* limit) noexcept {
-    FUTON_PRECONDITION(lock.owns_lock(),
-                       "futon::condition_variable::wait: the lock does not own its mutex");
+  // Waits for a notify (true) or until `limit` (false); `lock` is re-locked either way. If
+  // `abandon()`, asked once right after the registration, says true, leaves at once (false)
+  // unless a notify already counted us. noexcept: a lock whose re-lock throws ends the program
+  // (std::terminate, as std asks of condition_variable_any).
+  // Not analysed: it releases and retakes the caller's lock (see thread_safety.hpp).
+  template <class Lock, class Abandon = never_abandoned>
+  FUTON_NO_THREAD_SAFETY_ANALYSIS bool wait_before(Lock& lock, const detail::deadline* limit,
+                                                   Abandon abandon = {}) noexcept {
+    if constexpr (requires { lock.owns_lock(); }) {
+      FUTON_PRECONDITION(lock.owns_lock(),
+                         "futon::condition_variable::wait: the lock does not own its mutex");
+    }
     // Register while holding the mutex, so a notifier that changes the predicate under the
     // mutex afterwards counts us. The RMW also tells us the token epoch at that instant: a
     // token step after it changes the epoch. Acquire: the seq_ load below stays after it (a
@@ -259,7 +318,10 @@ class basic_condition_variable {
     // registered: we would then take a token meant for an earlier waiter.) Relaxed: see the
     // acquire above.
     const std::uint32_t base = seq_.load(std::memory_order_relaxed);
-    lock.mutex()->unlock();
+    // Asked after the registration, so that a stop request this misses is followed by a
+    // notify_all that counts us (notify_all_abandoning). Leaving is then a timeout's path.
+    bool timed_out = abandon();
+    unlock_for_wait(lock);
 
     enum class outcome : std::uint8_t { waiting, notified, timed_out };
     outcome result = outcome::waiting;
@@ -267,7 +329,6 @@ class basic_condition_variable {
     // ours, since we were waiting when it was issued. Once true, it stays true (a waiter that
     // finds every token taken waits for the next one, still eligible).
     bool eligible = false;
-    bool timed_out = false;
     bool woken = false;      // we have returned from a futex wait: a wake may have reached us
     std::uint32_t left = 0;  // counts_ as our leaving RMW found it
     for (;;) {
@@ -321,8 +382,28 @@ class basic_condition_variable {
     if ((left & destroy_bit) != 0 && inside_of(left) == 1) {
       Backend::wake(counts_, std::numeric_limits<std::size_t>::max());
     }
-    lock.mutex()->lock();
+    relock_after_wait(lock);
     return result == outcome::notified;
+  }
+
+  // A std::unique_lock over our mutex keeps owning it while we sleep (only its mutex is
+  // unlocked and locked again: no state of the unique_lock changes); any other lock is
+  // unlocked and locked as a BasicLockable.
+  template <class Lock>
+  FUTON_NO_THREAD_SAFETY_ANALYSIS static void unlock_for_wait(Lock& lock) noexcept {
+    if constexpr (std::is_same_v<Lock, std::unique_lock<mutex_type>>) {
+      lock.mutex()->unlock();
+    } else {
+      lock.unlock();
+    }
+  }
+  template <class Lock>
+  FUTON_NO_THREAD_SAFETY_ANALYSIS static void relock_after_wait(Lock& lock) noexcept {
+    if constexpr (std::is_same_v<Lock, std::unique_lock<mutex_type>>) {
+      lock.mutex()->lock();
+    } else {
+      lock.lock();
+    }
   }
 
   detail::word_t<Backend> seq_{0};
@@ -369,7 +450,9 @@ struct notify_at_thread_exit final : thread_exit_callback {
   basic_condition_variable<Backend>* cond;
   basic_mutex<Backend>* mutex;
 
-  static void notify_and_unlock(thread_exit_callback* self) noexcept {
+  // Not analysed: the unlock of a lock taken by the thread's earlier call.
+  FUTON_NO_THREAD_SAFETY_ANALYSIS static void notify_and_unlock(
+      thread_exit_callback* self) noexcept {
     auto* const node = static_cast<notify_at_thread_exit*>(self);
     basic_condition_variable<Backend>* const cond = node->cond;
     basic_mutex<Backend>* const mutex = node->mutex;

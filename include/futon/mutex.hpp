@@ -52,6 +52,7 @@
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/lock_ownership.hpp>
 #include <futon/detail/spin.hpp>
+#include <futon/detail/thread_safety.hpp>
 #include <futon/detail/tsan.hpp>
 #include <futon/futex.hpp>
 #include <limits>
@@ -61,7 +62,7 @@
 namespace futon {
 
 template <futex_backend Backend>
-class basic_mutex {
+class FUTON_CAPABILITY("mutex") basic_mutex {
  public:
   constexpr basic_mutex() noexcept {
     // TSan: made at run time, so the destructor retires it (a static one is made by its 1st lock).
@@ -79,7 +80,7 @@ class basic_mutex {
   basic_mutex(const basic_mutex&) = delete;
   basic_mutex& operator=(const basic_mutex&) = delete;
 
-  void lock() noexcept {
+  FUTON_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS void lock() noexcept {
     // TSan: the word's atomics are hidden until post_lock, which alone orders us (see tsan.hpp).
     detail::tsan::mutex_pre_lock(this, detail::tsan::no_flags);
     std::uint32_t expected = 0;
@@ -93,7 +94,7 @@ class basic_mutex {
     FUTON_NOTE_LOCKED(this);
   }
 
-  bool try_lock() noexcept {
+  FUTON_TRY_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock() noexcept {
     // TSan: a try cannot deadlock, so it adds no lock-order edge unless it succeeds.
     detail::tsan::mutex_pre_lock(this, detail::tsan::try_lock);
     std::uint32_t state = word_.load(std::memory_order_relaxed);
@@ -114,17 +115,19 @@ class basic_mutex {
   }
 
   template <class Rep, class Period>
-  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) noexcept {
+  FUTON_TRY_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock_for(
+      const std::chrono::duration<Rep, Period>& timeout) noexcept {
     return try_lock_before(detail::deadline::after(timeout));
   }
 
   template <class Clock, class Duration>
-  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+  FUTON_TRY_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock_until(
+      const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
     return detail::attempt_until(
         deadline, [&](const detail::deadline& limit) { return try_lock_before(limit); });
   }
 
-  void unlock() noexcept {
+  FUTON_RELEASE FUTON_NO_THREAD_SAFETY_ANALYSIS void unlock() noexcept {
     FUTON_CHECK_UNLOCK(this, "futon::mutex::unlock: the calling thread does not hold this mutex");
     // TSan: release the critical section to the next locker (the word's release CAS is hidden).
     detail::tsan::mutex_pre_unlock(this, detail::tsan::no_flags);

@@ -74,6 +74,7 @@
 #include <futon/backend/default_backend.hpp>
 #include <futon/detail/assert.hpp>
 #include <futon/detail/backend_traits.hpp>
+#include <futon/detail/thread_safety.hpp>
 #include <futon/futex.hpp>
 #include <futon/mutex.hpp>
 #include <limits>
@@ -118,7 +119,7 @@ class recursive_lock {
   recursive_lock(const recursive_lock&) = delete;
   recursive_lock& operator=(const recursive_lock&) = delete;
 
-  void lock() {
+  FUTON_NO_THREAD_SAFETY_ANALYSIS void lock() {
     const std::uint64_t self = this_thread_recursive_owner_id();
     if (holds(self)) {
       if (levels_ == max_levels) [[unlikely]]
@@ -144,7 +145,7 @@ class recursive_lock {
     return try_lock_with([&] { return mutex_.try_lock_until(deadline); });
   }
 
-  void unlock() noexcept {
+  FUTON_NO_THREAD_SAFETY_ANALYSIS void unlock() noexcept {
     FUTON_PRECONDITION(holds(this_thread_recursive_owner_id()),
                        "futon::recursive_mutex::unlock: the calling thread does not hold this "
                        "mutex");

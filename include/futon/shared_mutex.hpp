@@ -53,6 +53,7 @@
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/lock_ownership.hpp>
 #include <futon/detail/spin.hpp>
+#include <futon/detail/thread_safety.hpp>
 #include <futon/detail/tsan.hpp>
 #include <futon/futex.hpp>
 #include <limits>
@@ -61,7 +62,7 @@
 namespace futon {
 
 template <futex_backend Backend>
-class basic_shared_mutex {
+class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
  public:
   constexpr basic_shared_mutex() noexcept {
     // TSan: made at run time, so the destructor retires it (a static one is made by its 1st lock).
@@ -79,7 +80,7 @@ class basic_shared_mutex {
 
   // Exclusive ownership.
 
-  void lock() noexcept {
+  FUTON_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS void lock() noexcept {
     // TSan: the word's atomics are hidden until post_lock, which alone orders us (see tsan.hpp).
     detail::tsan::mutex_pre_lock(this, detail::tsan::no_flags);
     static_cast<void>(lock_before(nullptr));
@@ -88,7 +89,7 @@ class basic_shared_mutex {
     FUTON_NOTE_LOCKED(this);
   }
 
-  bool try_lock() noexcept {
+  FUTON_TRY_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock() noexcept {
     // TSan: a try cannot deadlock, so it adds no lock-order edge unless it succeeds.
     detail::tsan::mutex_pre_lock(this, detail::tsan::try_lock);
     std::uint32_t state = 0;
@@ -106,17 +107,19 @@ class basic_shared_mutex {
   }
 
   template <class Rep, class Period>
-  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) noexcept {
+  FUTON_TRY_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock_for(
+      const std::chrono::duration<Rep, Period>& timeout) noexcept {
     return try_lock_before(detail::deadline::after(timeout));
   }
 
   template <class Clock, class Duration>
-  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+  FUTON_TRY_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock_until(
+      const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
     return detail::attempt_until(
         deadline, [&](const detail::deadline& limit) { return try_lock_before(limit); });
   }
 
-  void unlock() noexcept {
+  FUTON_RELEASE FUTON_NO_THREAD_SAFETY_ANALYSIS void unlock() noexcept {
     FUTON_PRECONDITION((state_.load(std::memory_order_relaxed) & writer_bit) != 0,
                        "futon::shared_mutex::unlock: the mutex is not locked exclusively");
     FUTON_CHECK_UNLOCK(this, "futon::shared_mutex::unlock: the calling thread does not hold it");
@@ -129,7 +132,7 @@ class basic_shared_mutex {
 
   // Shared ownership.
 
-  void lock_shared() noexcept {
+  FUTON_ACQUIRE_SHARED FUTON_NO_THREAD_SAFETY_ANALYSIS void lock_shared() noexcept {
     // TSan: a shared lock: it acquires from writers only, and readers do not exclude each other.
     detail::tsan::mutex_pre_lock(this, detail::tsan::read_lock);
     if (!try_add_reader()) static_cast<void>(lock_shared_before(nullptr));
@@ -137,7 +140,7 @@ class basic_shared_mutex {
     detail::tsan::mutex_post_lock(this, detail::tsan::read_lock);
   }
 
-  bool try_lock_shared() noexcept {
+  FUTON_TRY_ACQUIRE_SHARED FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock_shared() noexcept {
     // TSan: a shared try: no lock-order edge unless it succeeds.
     detail::tsan::mutex_pre_lock(this, detail::tsan::read_lock | detail::tsan::try_lock);
     const bool held = try_add_reader();
@@ -147,17 +150,19 @@ class basic_shared_mutex {
   }
 
   template <class Rep, class Period>
-  bool try_lock_shared_for(const std::chrono::duration<Rep, Period>& timeout) noexcept {
+  FUTON_TRY_ACQUIRE_SHARED FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock_shared_for(
+      const std::chrono::duration<Rep, Period>& timeout) noexcept {
     return try_lock_shared_before(detail::deadline::after(timeout));
   }
 
   template <class Clock, class Duration>
-  bool try_lock_shared_until(const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+  FUTON_TRY_ACQUIRE_SHARED FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock_shared_until(
+      const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
     return detail::attempt_until(
         deadline, [&](const detail::deadline& limit) { return try_lock_shared_before(limit); });
   }
 
-  void unlock_shared() noexcept {
+  FUTON_RELEASE_SHARED FUTON_NO_THREAD_SAFETY_ANALYSIS void unlock_shared() noexcept {
     // TSan: a shared unlock releases to the next writer only.
     detail::tsan::mutex_pre_unlock(this, detail::tsan::read_lock);
     // Release: our reads happen before a writer's writes. The RMW also tells us, atomically,

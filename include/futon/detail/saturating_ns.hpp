@@ -18,18 +18,35 @@ namespace futon::detail {
 inline constexpr std::int64_t ns_max = std::numeric_limits<std::int64_t>::max();
 inline constexpr std::int64_t ns_min = std::numeric_limits<std::int64_t>::min();
 
+// The overflow checks below are plain comparisons, not the GNU __builtin_*_overflow, so that the
+// public headers compile with any C++20 compiler (MSVC has no such builtins).
+
 // a + b, clamped to the int64 range.
 constexpr std::int64_t saturating_add(std::int64_t a, std::int64_t b) noexcept {
-  std::int64_t sum = 0;
-  if (!__builtin_add_overflow(a, b, &sum)) return sum;
-  return b > 0 ? ns_max : ns_min;
+  if (b > 0 && a > ns_max - b) return ns_max;
+  if (b < 0 && a < ns_min - b) return ns_min;
+  return a + b;
 }
 
 // a - b, clamped to the int64 range.
 constexpr std::int64_t saturating_sub(std::int64_t a, std::int64_t b) noexcept {
-  std::int64_t difference = 0;
-  if (!__builtin_sub_overflow(a, b, &difference)) return difference;
-  return b < 0 ? ns_max : ns_min;
+  if (b < 0 && a > ns_max + b) return ns_max;
+  if (b > 0 && a < ns_min + b) return ns_min;
+  return a - b;
+}
+
+// a * b for b > 0 (a ratio's numerator), stored in `product` if it fits the int64 range; false
+// if it does not. `a` is intmax_t or uintmax_t (64 bits on every supported target).
+template <class Wide>
+constexpr bool multiply_fits(Wide a, std::intmax_t b, std::int64_t& product) noexcept {
+  if constexpr (std::is_signed_v<Wide>) {
+    // ns_min / b truncates towards zero, i.e. rounds up: the smallest a whose product fits.
+    if (a > ns_max / b || a < ns_min / b) return false;
+  } else {
+    if (a > static_cast<std::uintmax_t>(ns_max / b)) return false;
+  }
+  product = static_cast<std::int64_t>(a) * b;
+  return true;
 }
 
 // Floating-point nanoseconds, rounded up and clamped. NaN counts as zero: it compares false with
@@ -58,16 +75,16 @@ constexpr std::int64_t saturating_ceil_ns(const std::chrono::duration<Rep, Perio
     return ceil_ns_from_floating(static_cast<long double>(count) * num / den);
   } else {
     // count * num / den computed as (whole ticks of den) * num + the rounded-up remainder, each
-    // step checked for overflow; the builtins handle signed, unsigned and mixed operands.
+    // step checked for overflow (multiply_fits takes signed and unsigned operands).
     // Widen first so that a narrow Rep (int8_t ticks of picoseconds) cannot wrap on `den`.
     using wide = std::conditional_t<std::is_signed_v<Rep>, std::intmax_t, std::uintmax_t>;
     const auto wide_count = static_cast<wide>(count);
     const wide whole = wide_count / static_cast<wide>(den);
     const wide remainder = wide_count % static_cast<wide>(den);
     std::int64_t ns = 0;
-    if (__builtin_mul_overflow(whole, num, &ns)) return wide_count > 0 ? ns_max : ns_min;
+    if (!multiply_fits(whole, num, ns)) return wide_count > 0 ? ns_max : ns_min;
     std::int64_t scaled_remainder = 0;
-    if (__builtin_mul_overflow(remainder, num, &scaled_remainder)) {
+    if (!multiply_fits(remainder, num, scaled_remainder)) {
       // Only for exotic periods whose num * den exceeds int64: fall back to long double.
       return ceil_ns_from_floating(static_cast<long double>(count) * num / den);
     }

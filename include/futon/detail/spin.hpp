@@ -7,17 +7,32 @@
 // 5 % of the cost of the sleep and wake it avoids, so losing the bet wastes little.
 #pragma once
 
+#include <atomic>
+#if defined(_MSC_VER) && !defined(__clang__) && (defined(_M_X64) || defined(_M_IX86))
+#include <immintrin.h>  // _mm_pause
+#elif defined(_MSC_VER) && !defined(__clang__) && defined(_M_ARM64)
+#include <intrin.h>  // __yield
+#endif
+
 namespace futon::detail {
 
 inline constexpr int spin_limit = 64;
 
+// One spin-wait step: the CPU's "spinning" hint, which frees the pipeline for the other
+// hyper-thread and saves power. Written with each compiler's own spelling, so that the public
+// headers need no GNU extension on MSVC.
 inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(_MSC_VER) && !defined(__clang__) && (defined(_M_X64) || defined(_M_IX86))
+  _mm_pause();
+#elif defined(_MSC_VER) && !defined(__clang__) && defined(_M_ARM64)
+  __yield();
+#elif defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #elif defined(__aarch64__) || (defined(__arm__) && defined(__ARM_ARCH) && __ARM_ARCH >= 7)
   asm volatile("yield" ::: "memory");
 #else
-  asm volatile("" ::: "memory");
+  // No hint on this CPU: at least keep the compiler from folding the spin loop's loads.
+  std::atomic_signal_fence(std::memory_order_seq_cst);
 #endif
 }
 
