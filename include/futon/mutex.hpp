@@ -49,6 +49,7 @@
 #include <chrono>
 #include <cstdint>
 #include <futon/detail/backend_traits.hpp>
+#include <futon/detail/cold.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/lock_ownership.hpp>
 #include <futon/detail/spin.hpp>
@@ -218,7 +219,7 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
   }
 
   // The slow path of every lock. `limit` == nullptr waits forever.
-  bool lock_contended(const detail::deadline* limit) noexcept {
+  FUTON_COLD bool lock_contended(const detail::deadline* limit) noexcept {
     int spins = 0;
     // We have returned from a futex wait and not touched the word since: we may be the thread
     // an unlock woke, so at our next step we clear woken_bit (the suppression is over) and set
@@ -382,7 +383,7 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
   // comes first, while we still hold the lock, and so does retiring woken_bit when that wake
   // found nobody. The cost: the wake's system call lengthens the critical section, once per
   // woken thread rather than once per unlock.
-  void unlock_contended() noexcept {
+  FUTON_COLD void unlock_contended() noexcept {
     // We set woken_bit and our wake found nobody: it is ours to clear before we release.
     bool retire_woken = false;
     std::uint32_t state = word_.load(std::memory_order_relaxed);
