@@ -1,8 +1,8 @@
 // Ratios against peers measured in the same run.
 //
-// futon's benchmark figures are ratios, never bare times (see DESIGN.md, "How we measure"): a
-// time measured on a noisy 2-core machine means little alone, but the same scenario run by a
-// peer moments earlier in the same process is a fair yardstick.
+// futon's benchmark figures are ratios, never bare times (see docs/design.md, "How performance is
+// measured"): a time measured on a noisy 2-core machine means little alone, but the same scenario
+// run by a peer moments earlier in the same process is a fair yardstick.
 //
 // Benchmarks are named "<scenario>/<impl>" (e.g. "ping_pong/futon:kernel" and "ping_pong/std");
 // Google Benchmark appends arguments ("/waiters:16"), thread counts ("/threads:8") and modifiers

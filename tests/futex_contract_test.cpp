@@ -1,4 +1,4 @@
-// The futex contract's edge cases (see "Public contract" in DESIGN.md): the value check comes
+// The futex contract's edge cases (see "The contract" in docs/design.md): the value check comes
 // first, wake(w, 0) wakes nobody, waking an address nobody waits on (even memory that has been
 // freed or reused) is harmless, wake_one reports whether it woke someone.
 #include <atomic>

@@ -10,7 +10,7 @@
 //     wall-clock change moves them, as users of system_clock expect.
 //
 // Deadlines on other clocks are converted to steady by the caller and re-checked against their
-// own clock (see futex_api::wait_until). A deadline whose nanosecond count saturates
+// own clock (see attempt_until below). A deadline whose nanosecond count saturates
 // (duration::max(), time_point::max(), anything beyond ~292 years) is `never`.
 #pragma once
 
