@@ -10,6 +10,7 @@ install(TARGETS futon EXPORT futonTargets
 install(DIRECTORY include/futon DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN "*.in" EXCLUDE)
 install(FILES ${PROJECT_BINARY_DIR}/include/futon/config.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/futon)
+install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(EXPORT futonTargets NAMESPACE futon:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/futon)
 
 configure_package_config_file(cmake/futonConfig.cmake.in
