@@ -1,8 +1,8 @@
 // Misuse the contract lists as a precondition: a word that is not 4-byte aligned stops a debug
 // build with a clear message, whichever operation meets it first.
 //
-// Compiled only with FUTON_DEBUG_CHECKS: builds without the checks do not check, and a test that is skipped there
-// must not be counted as a pass.
+// Compiled only with FUTON_DEBUG_CHECKS: builds without them do not check, and a test that is
+// skipped there must not be counted as a pass.
 #include <cstddef>
 
 #include "backends.hpp"
