@@ -52,7 +52,7 @@ for config in "${configs[@]}"; do
   echo "=== macos: $name ($target ${args[*]}) in $dir ($(date -u +%T))"
   if ! FUTON_ZIG=$zig FUTON_ZIG_TARGET=$target \
        cmake -S . -B "$dir" -G Ninja --toolchain cmake/toolchains/zig-macos.cmake \
-         -DCMAKE_BUILD_TYPE=Debug "${args[@]}" >"$dir.configure.log" 2>&1; then
+         -DCMAKE_BUILD_TYPE=Debug -DFUTON_WARNINGS_AS_ERRORS=ON "${args[@]}" >"$dir.configure.log" 2>&1; then
     echo "macos: $name: configure failed; see $dir.configure.log"
     tail -n 20 "$dir.configure.log"
     failed=1

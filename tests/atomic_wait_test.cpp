@@ -367,7 +367,7 @@ TEST(AtomicWaitTypes, PointersEnumsAndBools) {
 
 // ---- Misuse ----------------------------------------------------------------------------------
 
-#if !defined(NDEBUG)
+#if FUTON_DEBUG_CHECKS
 
 TEST(AtomicWaitDeathTest, ReleaseOrdersStop) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
@@ -385,6 +385,6 @@ TEST(AtomicWaitDeathTest, ReleaseOrdersStop) {
 #endif
 }
 
-#endif  // !NDEBUG
+#endif  // FUTON_DEBUG_CHECKS
 
 }  // namespace

@@ -311,7 +311,7 @@ TYPED_TEST(BarrierTerminateDeathTest, ThrowingCompletionTerminates) {
               "futon-test: std::terminate called");
 }
 
-#if !defined(NDEBUG)
+#if FUTON_DEBUG_CHECKS
 
 template <class Backend>
 class BarrierDeathTest : public ::testing::Test {
@@ -395,6 +395,6 @@ TYPED_TEST(BarrierDeathTest, DestroyingWithAWaiterStops) {
       "barrier destroyed while a thread waits on it");
 }
 
-#endif  // !NDEBUG
+#endif  // FUTON_DEBUG_CHECKS
 
 }  // namespace

@@ -234,7 +234,7 @@ TYPED_TEST(CallOnce, UncontendedMakesNoFutexCall) {
 
 // ---- Misuse ----------------------------------------------------------------------------------
 
-#if !defined(NDEBUG)
+#if FUTON_DEBUG_CHECKS
 
 template <class Backend>
 class CallOnceDeathTest : public ::testing::Test {
@@ -263,6 +263,6 @@ TYPED_TEST(CallOnceDeathTest, DestroyingTheFlagDuringTheCallStops) {
       "once_flag destroyed while call_once runs on it");
 }
 
-#endif  // !NDEBUG
+#endif  // FUTON_DEBUG_CHECKS
 
 }  // namespace

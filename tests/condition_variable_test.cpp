@@ -238,7 +238,7 @@ TYPED_TEST(ConditionVariable, EndlessTimeoutsWaitForTheNotify) {
   });
 }
 
-#ifndef NDEBUG
+#if FUTON_DEBUG_CHECKS
 TYPED_TEST(ConditionVariable, WaitingWithoutTheLockStopsDebugBuilds) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(
@@ -499,7 +499,7 @@ TYPED_TEST(ConditionVariable, NotifyAllAtThreadExitRunsAfterThreadLocalDestructo
   EXPECT_TRUE(futon::testing::eventually([] { return thread_locals_destroyed.load() == 2; }));
 }
 
-#ifndef NDEBUG
+#if FUTON_DEBUG_CHECKS
 TYPED_TEST(ConditionVariable, NotifyAllAtThreadExitWithoutTheLockStopsDebugBuilds) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(

@@ -545,7 +545,7 @@ TYPED_TEST(CountingSemaphore, TryAcquireTimeoutTable) {
 
 // ---- Misuse ----------------------------------------------------------------------------------
 
-#if !defined(NDEBUG)
+#if FUTON_DEBUG_CHECKS
 
 template <class Backend>
 class CountingSemaphoreDeathTest : public ::testing::Test {
@@ -606,6 +606,6 @@ TYPED_TEST(CountingSemaphoreDeathTest, BadInitialCountStops) {
   }
 }
 
-#endif  // !NDEBUG
+#endif  // FUTON_DEBUG_CHECKS
 
 }  // namespace

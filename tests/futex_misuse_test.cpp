@@ -1,14 +1,14 @@
 // Misuse the contract lists as a precondition: a word that is not 4-byte aligned stops a debug
 // build with a clear message, whichever operation meets it first.
 //
-// Compiled only without NDEBUG: release builds do not check, and a test that is skipped there
-// must not be counted as a pass.
+// Compiled only with FUTON_DEBUG_CHECKS: builds without them do not check, and a test that is
+// skipped there must not be counted as a pass.
 #include <cstddef>
 
 #include "backends.hpp"
 #include "test_support.hpp"
 
-#if !defined(NDEBUG)
+#if FUTON_DEBUG_CHECKS
 
 namespace {
 
@@ -64,4 +64,4 @@ TYPED_TEST(FutexMisuseDeathTest, RequeueWithAMisalignedWordStops) {
 
 }  // namespace
 
-#endif  // !NDEBUG
+#endif  // FUTON_DEBUG_CHECKS

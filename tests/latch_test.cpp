@@ -230,7 +230,7 @@ TYPED_TEST(Latch, WaiterMayDestroyTheLatchAtOnce) {
 
 // ---- Misuse ----------------------------------------------------------------------------------
 
-#if !defined(NDEBUG)
+#if FUTON_DEBUG_CHECKS
 
 template <class Backend>
 class LatchDeathTest : public ::testing::Test {
@@ -298,6 +298,6 @@ TYPED_TEST(LatchDeathTest, DestroyingWithAWaiterStops) {
       "latch destroyed while a thread waits on it");
 }
 
-#endif  // !NDEBUG
+#endif  // FUTON_DEBUG_CHECKS
 
 }  // namespace

@@ -197,7 +197,7 @@ TYPED_TEST(Mutex, NoThreadStarvesUnderOversubscription) {
   EXPECT_TRUE(everyone_progressed);
 }
 
-#ifndef NDEBUG
+#if FUTON_DEBUG_CHECKS
 TYPED_TEST(Mutex, UnlockingAMutexOneDoesNotHoldStopsDebugBuilds) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(

@@ -472,7 +472,7 @@ TEST(RecursiveMutexOwnerId, NonZeroStableAndDistinct) {
 
 // ---- Misuse -----------------------------------------------------------------------------------
 
-#ifndef NDEBUG
+#if FUTON_DEBUG_CHECKS
 template <class Backend>
 class RecursiveMutexDeathTest : public RecursiveMutex<Backend> {};
 TYPED_TEST_SUITE(RecursiveMutexDeathTest, futon::testing::primitive_backends,

@@ -224,7 +224,7 @@ TYPED_TEST(SharedMutex, EndlessTimeoutsWaitForTheRelease) {
   });
 }
 
-#ifndef NDEBUG
+#if FUTON_DEBUG_CHECKS
 TYPED_TEST(SharedMutex, UnlockSharedWithoutAReaderStopsDebugBuilds) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(

@@ -12,8 +12,9 @@
 //   - condition_variable.notify_without_mutex: data written without the mutex before a notify,
 //     read after the wait. A race as std defines notify; silent without the annotations.
 //   - *.lock_order_inversion, misuse.*: reports only a TSan that knows these are locks can give.
-//     (Built with NDEBUG: futon's own debug checks of the same misuses would stop the program
-//     before TSan sees them, and so they should: they come first in a debug build.)
+//     (Built seeing FUTON_DEBUG_CHECKS 0, see tests/CMakeLists.txt: futon's own debug checks of
+//     the same misuses would stop the program before TSan sees them, and so they should: they
+//     come first in a debug build.)
 // recursive_mutex.*: the same cases for the recursive mutexes, whose annotations are the
 // futon::mutex's inside, taken once however many levels deep the holder goes.
 // The silent scenarios run every kind of lock, try, timed and shared acquisition, sleep in the

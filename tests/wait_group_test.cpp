@@ -253,7 +253,7 @@ TYPED_TEST(WaitGroup, WaitTimeoutTable) {
 
 // ---- Misuse ----------------------------------------------------------------------------------
 
-#if !defined(NDEBUG)
+#if FUTON_DEBUG_CHECKS
 
 template <class Backend>
 class WaitGroupDeathTest : public ::testing::Test {
@@ -288,6 +288,6 @@ TYPED_TEST(WaitGroupDeathTest, CountAboveMaxStops) {
       "the count would exceed max");
 }
 
-#endif  // !NDEBUG
+#endif  // FUTON_DEBUG_CHECKS
 
 }  // namespace

@@ -32,7 +32,7 @@
 // callback compares the value under the queue lock; its own "nobody waits" check makes an idle
 // notify cheap there too.
 //
-// Preconditions, checked in builds without NDEBUG (message, then abort): `order` is not
+// Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): `order` is not
 // memory_order_release or memory_order_acq_rel (as std).
 //
 // basic_atomic_waiter<Backend> offers the same as static members over a chosen futex backend (for

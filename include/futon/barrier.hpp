@@ -30,7 +30,7 @@
 // Two words, not one: the phase and the count of arrivals still expected change independently
 // (arrivals must not disturb sleepers, and a sleeper must not disturb arrivals).
 //
-// Preconditions, checked in builds without NDEBUG (message, then abort): the expected count is in
+// Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): the expected count is in
 // [0, max()]; arrive(n) needs n > 0 and at most the arrivals the phase still expects (arriving
 // past the expected count stops a debug build); arrive_and_drop needs a participant to drop;
 // wait() takes a token of the current or the previous phase; the barrier is not destroyed while

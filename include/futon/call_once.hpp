@@ -19,7 +19,7 @@
 //
 // Calling call_once on a flag from inside f for the same flag deadlocks, as for std.
 //
-// Preconditions, checked in builds without NDEBUG (message, then abort): the flag is not
+// Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): the flag is not
 // destroyed while a call_once on it is running.
 //
 // basic_once_flag<Backend> is the same over a chosen futex backend; futon::once_flag uses the

@@ -62,8 +62,8 @@
 //     ineligible until the next notify (or until unnotified reaches 0): one notify late, not
 //     lost while notifies go on.
 //   - inside and unnotified: 12 bits each: at most 4095 threads waiting at once (checked
-//     without NDEBUG). Each waiter adds one to each when it registers and removes exactly what
-//     it added when it leaves, so neither can drift (the 7add648 version's count could).
+//     with FUTON_DEBUG_CHECKS). Each waiter adds one to each when it registers and removes exactly
+//     what it added when it leaves, so neither can drift (the 7add648 version's count could).
 //   - the epoch also keeps the futex value waiters sleep on (counts_) from coming back by
 //     registrations and leaves alone: a waiter could sleep through a token step only if
 //     exactly a multiple of 64 token steps, with the counts restored, happened between its
@@ -76,8 +76,8 @@
 // Under ThreadSanitizer a notify is annotated as a signal that orders nothing (std promises no
 // more): what a waiter reads must be written under the mutex, or TSan reports it.
 //
-// Preconditions (checked without NDEBUG): `lock` owns its mutex when passed to wait*; at most
-// 4095 concurrent waiters; no un-notified waiter when it is destroyed. Not checked: all
+// Preconditions (checked with FUTON_DEBUG_CHECKS): `lock` owns its mutex when passed to wait*; at
+// most 4095 concurrent waiters; no un-notified waiter when it is destroyed. Not checked: all
 // concurrent waiters use the same mutex (as for std).
 #pragma once
 
@@ -431,8 +431,8 @@ using condition_variable = basic_condition_variable<backend::default_backend>;
 //   constructed earlier); never for the main thread returning from main(), as for std.
 // - The mutex stays locked until then; the debug builds' ownership tracking hands it to the
 //   exit list and back, so the unlock at exit is checked as the exiting thread's own.
-// - Preconditions, as std: `lk` owns its mutex, locked by the calling thread (checked without
-//   NDEBUG); every thread waiting on `cond` uses the same mutex (not checked).
+// - Preconditions, as std: `lk` owns its mutex, locked by the calling thread (checked with
+//   FUTON_DEBUG_CHECKS); every thread waiting on `cond` uses the same mutex (not checked).
 // - Throws std::system_error (resource_unavailable_try_again) if the OS has no thread-specific
 //   slot left, std::bad_alloc if the node (one small allocation per call) cannot be had; then
 //   `lk`, still owning the mutex, unlocks it as it is destroyed.

@@ -37,7 +37,7 @@
 //     that arrives as the deadline passes is taken (true), never dropped.
 //   - release() "strongly happens before" the acquire that takes its permit (release/acquire).
 //
-// Preconditions, checked in builds without NDEBUG (message, then abort): the initial count and
+// Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): the initial count and
 // every update are >= 0; release(n) must not raise the count above max(). Destroying a semaphore
 // that threads
 // still wait on is undefined, as for std, and not detected: the word only knows that threads

@@ -37,7 +37,7 @@
 // parking-lot backend (the default where the OS has no exact futex: Windows, macOS, the BSDs)
 // every operation may take a bucket lock and none may be called from a signal handler.
 //
-// Preconditions (checked in builds without NDEBUG, with a message, then abort): the word is
+// Preconditions (checked with FUTON_DEBUG_CHECKS, with a message, then abort): the word is
 // 4-byte aligned, which std::atomic guarantees unless memory was reinterpret_cast.
 //
 // basic_futex<Backend> exposes the same operations over a chosen backend (for tests, benchmarks

@@ -16,7 +16,7 @@
 //   - wait() returns only once the count is zero (never spuriously), and every count_down()
 //     happens before it returns (release/acquire). try_wait() never fails spuriously.
 //
-// Preconditions, checked in builds without NDEBUG (message, then abort): the initial count is in
+// Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): the initial count is in
 // [0, max()]; every update is >= 0 and at most the current count (counting a latch below zero
 // stops a debug build); the latch is not destroyed while a thread waits on it.
 //

@@ -22,7 +22,7 @@
 //   - Timed members never give up early and take any duration or clock (zero, negative and past
 //     timeouts try once; duration::max() waits forever).
 //
-// Preconditions, checked in builds without NDEBUG (message, then abort): unlock() only by the
+// Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): unlock() only by the
 // thread that holds the mutex; the mutex is not locked when destroyed. Not checked: that no
 // thread waits in it then (the sleepers bit may outlive a waiter that timed out).
 //

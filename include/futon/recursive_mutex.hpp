@@ -40,7 +40,7 @@
 // would then take a mutex another holds. Recycling ids when threads exit would need an exit hook
 // whose order against other thread_local destructors (which may still lock) is unspecified.
 //
-// Preconditions, checked in builds without NDEBUG (message, then abort): unlock() only by the
+// Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): unlock() only by the
 // thread that holds the mutex; the mutex is not locked when destroyed.
 //
 // Destruction: as for std::recursive_mutex, the mutex may be destroyed as soon as it is unlocked

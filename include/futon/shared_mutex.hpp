@@ -16,7 +16,7 @@
 //   - Uncontended lock_shared/unlock_shared and lock/unlock are one atomic RMW each; no system
 //     call unless somebody sleeps.
 //   - Timed members never give up early and take any duration or clock.
-//   - At most 2^29 - 1 concurrent readers (checked without NDEBUG).
+//   - At most 2^29 - 1 concurrent readers (checked with FUTON_DEBUG_CHECKS).
 //
 // One 32-bit word. The draining writer sleeps on it too: the last reader's leaving must be its
 // last access, and a futex wait can only watch the word the reader changes. So when the last
@@ -37,8 +37,8 @@
 // Signal safety: none of the members may be called from a signal handler. On the parking-lot
 // backend the unlocks may take a bucket lock.
 //
-// Preconditions (checked without NDEBUG): unlock/unlock_shared only by a holder of that kind;
-// not destroyed while held.
+// Preconditions (checked with FUTON_DEBUG_CHECKS): unlock/unlock_shared only by a holder of that
+// kind; not destroyed while held.
 //
 // Under ThreadSanitizer it is annotated as a reader-writer lock (<futon/detail/tsan.hpp>): an
 // exclusive holder is ordered after every earlier holder, a shared holder only after earlier

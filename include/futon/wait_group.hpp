@@ -32,16 +32,16 @@
 // other thread is inside a member (another waiter still returning counts as inside), even while
 // the done() that released it is still returning.
 //
-// Counters: the count (24 bits) cannot wrap: add() refuses to pass max() (checked without
-// NDEBUG). The generation (7 bits) wraps; see the word's description below for why a waiter
-// cannot be lapped by zeros nobody waited for, and the one case (127 woken zeros while a woken
-// waiter stays off the CPU) in which it waits for one more zero.
+// Counters: the count (24 bits) cannot wrap: add() refuses to pass max() (checked with
+// FUTON_DEBUG_CHECKS). The generation (7 bits) wraps; see the word's description below for why a
+// waiter cannot be lapped by zeros nobody waited for, and the one case (127 woken zeros while a
+// woken waiter stays off the CPU) in which it waits for one more zero.
 //
 // Signal safety: add()/done() may be called from a signal handler on the kernel-futex backend
 // (one CAS and a futex wake); on the parking-lot backend the wake may take a bucket lock, so
 // not there. The waits may not.
 //
-// Preconditions, checked in builds without NDEBUG (message, then abort): the count never goes
+// Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): the count never goes
 // below zero (a done() without its add() stops a debug build) nor above max(). Destroying a
 // wait_group that threads still wait on is undefined and not detected: the word only knows that
 // threads *may* be asleep (a timed-out waiter leaves that mark behind).

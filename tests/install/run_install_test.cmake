@@ -1,18 +1,26 @@
-# Builds and runs tests/install/consumer against futon, in one of two ways (cmake -P script):
+# Builds and runs tests/install/consumer against futon, in one of four ways (cmake -P script):
 #
 #   MODE=find_package      install the already-built futon from FUTON_BINARY_DIR into
 #                          WORK_DIR/prefix, then configure the consumer with
 #                          CMAKE_PREFIX_PATH=WORK_DIR/prefix and check it found that copy;
 #   MODE=add_subdirectory  configure the consumer with FUTON_SOURCE_DIR, so that it adds futon's
 #                          source tree as a subdirectory, and check that only the library is
-#                          part of the build (no test or benchmark targets, nothing of them built).
+#                          part of the build (no test or benchmark targets, nothing of them built);
+#   MODE=fetch_content     the same through FetchContent (tests/install/fetch_consumer, whose
+#                          lines must be the README's), futon's tree linked in as
+#                          third_party/futon; also checks that installing the consumer installs
+#                          nothing of futon (FUTON_INSTALL is off for a subproject);
+#   MODE=pkg_config        install as for find_package, then compile the consumer with one
+#                          compiler command and `pkg-config --cflags --libs futon`, finding only
+#                          the installed futon.pc (PKG_CONFIG_LIBDIR), as a user without CMake.
 #
-# Either way the consumer is built with the same generator, compiler and flags as futon (so the
+# Each way the consumer is built with the same generator, compiler and flags as futon (so the
 # test also works under the sanitizer presets), then run; it must exit 0.
 #
-# Variables (-D...): MODE, FUTON_SOURCE_DIR, FUTON_BINARY_DIR (find_package), CONSUMER_SOURCE_DIR,
-# WORK_DIR, GENERATOR, and optionally GENERATOR_PLATFORM, GENERATOR_TOOLSET, MAKE_PROGRAM,
-# CXX_COMPILER, CXX_FLAGS, EXE_LINKER_FLAGS, TOOLCHAIN_FILE, BUILD_CONFIG.
+# Variables (-D...): MODE, FUTON_SOURCE_DIR, FUTON_BINARY_DIR (find_package, pkg_config),
+# CONSUMER_SOURCE_DIR, WORK_DIR, GENERATOR, and optionally GENERATOR_PLATFORM, GENERATOR_TOOLSET,
+# MAKE_PROGRAM, CXX_COMPILER, CXX_FLAGS, EXE_LINKER_FLAGS, TOOLCHAIN_FILE, BUILD_CONFIG;
+# PKG_CONFIG_EXECUTABLE and FUTON_VERSION (pkg_config).
 cmake_minimum_required(VERSION 3.25)
 
 foreach(required IN ITEMS MODE FUTON_SOURCE_DIR CONSUMER_SOURCE_DIR WORK_DIR GENERATOR)
@@ -20,8 +28,9 @@ foreach(required IN ITEMS MODE FUTON_SOURCE_DIR CONSUMER_SOURCE_DIR WORK_DIR GEN
     message(FATAL_ERROR "run_install_test.cmake: -D${required}=... is required")
   endif()
 endforeach()
-if(NOT MODE MATCHES "^(find_package|add_subdirectory)$")
-  message(FATAL_ERROR "run_install_test.cmake: MODE must be find_package or add_subdirectory")
+if(NOT MODE MATCHES "^(find_package|add_subdirectory|fetch_content|pkg_config)$")
+  message(FATAL_ERROR "run_install_test.cmake: MODE must be find_package, add_subdirectory, "
+                      "fetch_content or pkg_config")
 endif()
 
 # Runs one step, its output going to the test's output, and stops the test if it fails.
@@ -39,13 +48,55 @@ set(build ${WORK_DIR}/build)
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 
+# Installs the futon built in FUTON_BINARY_DIR into ${prefix}.
+function(install_futon)
+  if(NOT FUTON_BINARY_DIR)
+    message(FATAL_ERROR "run_install_test.cmake: -DFUTON_BINARY_DIR=... is required")
+  endif()
+  set(config_args)
+  if(BUILD_CONFIG)
+    set(config_args --config ${BUILD_CONFIG})
+  endif()
+  run_step("install futon into ${prefix}"
+           ${CMAKE_COMMAND} --install ${FUTON_BINARY_DIR} --prefix ${prefix} ${config_args})
+  foreach(installed IN ITEMS include/futon/futex.hpp include/futon/config.hpp)
+    if(NOT EXISTS ${prefix}/${installed})
+      message(FATAL_ERROR "install test: ${installed} was not installed")
+    endif()
+  endforeach()
+endfunction()
+
+if(MODE STREQUAL "pkg_config")
+  include(${CMAKE_CURRENT_LIST_DIR}/pkg_config_consumer.cmake)
+  return()
+endif()
+
 set(config_args)
 if(BUILD_CONFIG)
   set(config_args --config ${BUILD_CONFIG})
 endif()
 
 # The consumer's configure command: same toolchain as futon's build.
-set(configure ${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${build} -G ${GENERATOR})
+set(consumer_source ${CONSUMER_SOURCE_DIR})
+if(MODE STREQUAL "fetch_content")
+  # A user's tree: the project, its main.cpp, and futon in third_party/futon (a link to this
+  # source tree, as a git submodule would be).
+  set(consumer_source ${WORK_DIR}/source)
+  file(MAKE_DIRECTORY ${consumer_source}/third_party)
+  file(COPY ${CONSUMER_SOURCE_DIR}/CMakeLists.txt ${CONSUMER_SOURCE_DIR}/../consumer/main.cpp
+       DESTINATION ${consumer_source})
+  file(CREATE_LINK ${FUTON_SOURCE_DIR} ${consumer_source}/third_party/futon SYMBOLIC)
+  # The README's FetchContent lines must be the ones this test runs.
+  file(READ ${CONSUMER_SOURCE_DIR}/CMakeLists.txt consumer_lists)
+  string(REGEX MATCH "include\\(FetchContent\\)\n[^\n]*\n[^\n]*\n" snippet "${consumer_lists}")
+  file(READ ${FUTON_SOURCE_DIR}/README.md readme)
+  string(FIND "${readme}" "${snippet}" at)
+  if(snippet STREQUAL "" OR at EQUAL -1)
+    message(FATAL_ERROR "install test: README.md does not show the FetchContent lines of "
+                        "${CONSUMER_SOURCE_DIR}/CMakeLists.txt:\n${snippet}")
+  endif()
+endif()
+set(configure ${CMAKE_COMMAND} -S ${consumer_source} -B ${build} -G ${GENERATOR})
 if(GENERATOR_PLATFORM)
   list(APPEND configure -A ${GENERATOR_PLATFORM})
 endif()
@@ -65,16 +116,7 @@ list(APPEND configure -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
      -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF)
 
 if(MODE STREQUAL "find_package")
-  if(NOT FUTON_BINARY_DIR)
-    message(FATAL_ERROR "run_install_test.cmake: -DFUTON_BINARY_DIR=... is required")
-  endif()
-  run_step("install futon into ${prefix}"
-           ${CMAKE_COMMAND} --install ${FUTON_BINARY_DIR} --prefix ${prefix} ${config_args})
-  foreach(installed IN ITEMS include/futon/futex.hpp include/futon/config.hpp)
-    if(NOT EXISTS ${prefix}/${installed})
-      message(FATAL_ERROR "install test: ${installed} was not installed")
-    endif()
-  endforeach()
+  install_futon()
   list(APPEND configure -DCMAKE_PREFIX_PATH=${prefix})
 else()
   list(APPEND configure -DFUTON_SOURCE_DIR=${FUTON_SOURCE_DIR})
@@ -108,26 +150,37 @@ else()
     string(JSON name GET "${codemodel}" configurations 0 targets ${i} name)
     list(APPEND targets ${name})
   endforeach()
-  message(STATUS "install test (add_subdirectory): targets: ${targets}")
+  message(STATUS "install test (${MODE}): targets: ${targets}")
   # The library, the consumer, and what some generators always add; nothing of futon's tests,
   # header checks or benchmarks.
   set(allowed futon futon_consumer ALL_BUILD ZERO_CHECK INSTALL)
   set(unexpected ${targets})
   list(REMOVE_ITEM unexpected ${allowed})
   if(unexpected)
-    message(FATAL_ERROR "install test: add_subdirectory(futon) defines more than the library: "
+    message(FATAL_ERROR "install test: ${MODE} of futon defines more than the library: "
                         "${unexpected}")
   endif()
 endif()
 
 run_step("build the consumer" ${CMAKE_COMMAND} --build ${build} ${config_args})
 
-if(MODE STREQUAL "add_subdirectory")
+if(NOT MODE STREQUAL "find_package")
   # Belt and braces: nothing test- or benchmark-like was built either.
   file(GLOB_RECURSE built_tests ${build}/*_test ${build}/*_test.exe ${build}/*_bench
        ${build}/*_bench.exe)
   if(built_tests)
     message(FATAL_ERROR "install test: the consumer's build built futon tests: ${built_tests}")
+  endif()
+endif()
+
+if(MODE STREQUAL "fetch_content")
+  # A subproject futon installs nothing with the user's project (FUTON_INSTALL defaults to off).
+  run_step("install the consumer" ${CMAKE_COMMAND} --install ${build} --prefix ${prefix}
+           ${config_args})
+  file(GLOB_RECURSE installed_files ${prefix}/*)
+  if(installed_files)
+    message(FATAL_ERROR "install test: installing the consumer installed futon's files: "
+                        "${installed_files}")
   endif()
 endif()
 

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <fstream>
 #include <futon/backend/default_backend.hpp>
+#include <futon/config.hpp>
 #include <sstream>
 #include <thread>
 #include <type_traits>
@@ -58,11 +59,7 @@ machine_info describe_machine() {
 #elif defined(_MSVC_STL_VERSION)
   m.standard_library = "MSVC STL";
 #endif
-#if defined(NDEBUG)
-  m.assertions = false;
-#else
-  m.assertions = true;
-#endif
+  m.assertions = FUTON_DEBUG_CHECKS != 0;
   m.futon_backend = std::is_same_v<futon::backend::default_backend, futon::backend::parking_lot>
                         ? "parking lot"
                         : "kernel futex";

@@ -12,7 +12,7 @@ struct machine_info {
   unsigned cpus = 0;
   std::string compiler;
   std::string standard_library;
-  bool assertions = false;  // built without NDEBUG: futon's debug checks run in every call
+  bool assertions = false;  // FUTON_DEBUG_CHECKS: futon's debug checks run in every call
   std::string futon_backend;
   std::string date_utc;
 };

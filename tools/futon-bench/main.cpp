@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   }
   if (machine.assertions) {
     std::printf(
-        "  warning: built without NDEBUG: futon's debug checks run in every call; use a "
+        "  warning: futon built with FUTON_DEBUG_CHECKS: its debug checks run in every call; use a "
         "Release build (cmake --workflow --preset report) for real numbers\n");
   }
   const calibration cal = calibrate();

@@ -122,9 +122,10 @@ std::string markdown_report(const run_record& run) {
                 "%s; %.0f s in all. Implementations: %s.\n\n",
                 run.machine.date_utc.c_str(), run.machine.cpu.c_str(), run.machine.cpus,
                 run.load_before.c_str(), run.load_after.c_str(),
-                run.machine.assertions ? "**built with assertions (not NDEBUG): not a release "
-                                         "build, numbers are not representative**"
-                                       : "release build",
+                run.machine.assertions
+                    ? "**futon's debug checks on (FUTON_DEBUG_CHECKS): not a release "
+                      "build, numbers are not representative**"
+                    : "release build",
                 run.wall_seconds, names.c_str());
   md += line;
   if (const auto warning = load_warning(run.load_before, run.machine.cpus); !warning.empty()) {
@@ -184,7 +185,7 @@ std::string markdown_report(const run_record& run) {
         " logical CPUs; load average (1, 5, 15 min) " + run.load_before + " before, " +
         run.load_after + " after.\n";
   md += "- Build: " + run.machine.compiler + ", " + run.machine.standard_library +
-        (run.machine.assertions ? ", assertions on" : ", NDEBUG") +
+        (run.machine.assertions ? ", futon debug checks on" : ", futon debug checks off") +
         "; futon's futex backend: " + run.machine.futon_backend + ".\n";
   std::snprintf(line, sizeof line, "- Configuration: %lld ms per measurement, %d repetitions%s.\n",
                 static_cast<long long>(o.duration.count() / 1'000'000), o.repetitions,

@@ -7,8 +7,8 @@
 // Only where the OS's futex reports exact wake counts and has compare-and-requeue, which the
 // futex contract needs: Linux. Windows (WaitOnAddress), macOS (os_sync_wait_on_address,
 // __ulock_wait), FreeBSD (_umtx_op), DragonFly (umtx_sleep) report no wake count, and OpenBSD's
-// FUTEX_REQUEUE does not compare; there the library is built with FUTON_NO_KERNEL_FUTEX (set by
-// its CMake target), this type is not declared, the OS call serves the parking lot's thread
+// FUTEX_REQUEUE does not compare; there the generated <futon/config.hpp> defines
+// FUTON_NO_KERNEL_FUTEX, this type is not declared, the OS call serves the parking lot's thread
 // parker instead, and the default backend is the parking lot (backend/parking_lot.hpp).
 //
 // This type is the backend's static interface; users call it through futon::basic_futex (or the
@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <futon/config.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/futex_word.hpp>
 #include <optional>

@@ -1,9 +1,11 @@
 // Precondition checks for debug builds.
 //
-// FUTON_PRECONDITION(cond, message) stops the program with `message` when `cond` is false, in
-// builds without NDEBUG (the including translation unit decides, so a user's debug build checks
-// the calls it makes). It costs nothing when NDEBUG is defined.
+// FUTON_PRECONDITION(cond, message) stops the program with `message` when `cond` is false, when
+// FUTON_DEBUG_CHECKS is 1 (<futon/config.hpp>: chosen when the library is configured, the same in
+// every translation unit, whatever its NDEBUG). It costs nothing when FUTON_DEBUG_CHECKS is 0.
 #pragma once
+
+#include <futon/config.hpp>
 
 namespace futon::detail {
 
@@ -12,7 +14,7 @@ namespace futon::detail {
 
 }  // namespace futon::detail
 
-#ifdef NDEBUG
+#if !FUTON_DEBUG_CHECKS
 #define FUTON_PRECONDITION(cond, message) static_cast<void>(0)
 #else
 #define FUTON_PRECONDITION(cond, message) \

@@ -38,7 +38,7 @@
 // parking-lot backend, a notify that wakes a sleeping waiter still orders it, through the
 // parking lot's own handoff, which TSan sees; see <futon/detail/tsan.hpp>.)
 //
-// Preconditions (checked without NDEBUG): `lock` owns its mutex when passed to wait*; all
+// Preconditions (checked with FUTON_DEBUG_CHECKS): `lock` owns its mutex when passed to wait*; all
 // concurrent waiters use the same mutex (as for std). Not checked: no thread waits when it is
 // destroyed (as for std).
 #pragma once

@@ -28,7 +28,7 @@
 //   - Timed members never give up early and take any duration or clock (zero, negative and past
 //     timeouts try once; duration::max() waits forever).
 //
-// Preconditions, checked in builds without NDEBUG (message, then abort): unlock() only by the
+// Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): unlock() only by the
 // thread that holds the mutex; the mutex is unlocked and has no waiters when destroyed.
 //
 // Under ThreadSanitizer it is annotated as a mutex (<futon/detail/tsan.hpp>): TSan orders

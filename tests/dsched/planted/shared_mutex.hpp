@@ -30,8 +30,8 @@
 // Two 32-bit words (8 bytes): the state, and a counter the draining writer sleeps on, so that
 // readers leaving never wake the threads queued for the state and vice versa.
 //
-// Preconditions (checked without NDEBUG): unlock/unlock_shared only by a holder of that kind;
-// not destroyed while held or waited for.
+// Preconditions (checked with FUTON_DEBUG_CHECKS): unlock/unlock_shared only by a holder of that
+// kind; not destroyed while held or waited for.
 //
 // Under ThreadSanitizer it is annotated as a reader-writer lock (<futon/detail/tsan.hpp>): an
 // exclusive holder is ordered after every earlier holder, a shared holder only after earlier

@@ -37,7 +37,7 @@
 // zero, because a waiter may return and destroy the wait_group right after (the futex wake that
 // follows may touch freed memory; the futex contract makes that harmless).
 //
-// Preconditions, checked in builds without NDEBUG (message, then abort): the count never goes
+// Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): the count never goes
 // below zero (a done() without its add() stops a debug build) nor above max(). Destroying a
 // wait_group that threads still wait on is undefined and not detected: the word only knows that
 // threads *may* be asleep (a timed-out waiter leaves that mark behind).

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <futon/config.hpp>
 #include <futon/futex.hpp>
 #include <thread>
 
@@ -41,6 +42,10 @@ int main() {
   waiter.join();
   check(saw_change.load(std::memory_order_relaxed), "a waiter sees the change it was woken for");
 
-  if (failures == 0) std::puts("futon_consumer: ok");
+  // config.hpp is installed and found with the other headers.
+  if (failures == 0) {
+    std::printf("futon_consumer: ok (futon %d.%d.%d)\n", FUTON_VERSION_MAJOR, FUTON_VERSION_MINOR,
+                FUTON_VERSION_PATCH);
+  }
   return failures == 0 ? 0 : 1;
 }
