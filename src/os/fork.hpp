@@ -1,6 +1,6 @@
 // on_fork_child: the one fork() hook the library needs (the parking lot empties its table in the
 // child). POSIX systems implement it with pthread_atfork (os/posix/fork.cpp); Windows, which has
-// no fork(), with a no-op (os/windows/native_futex.cpp).
+// no fork(), with a no-op (os/windows/fork.cpp).
 #pragma once
 
 namespace futon::os {

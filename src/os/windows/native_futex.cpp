@@ -28,8 +28,6 @@
 
 #include <cstdint>
 
-#include "os/fork.hpp"
-
 namespace futon::os {
 namespace {
 
@@ -93,8 +91,5 @@ void native_futex_wake_one(const futex_word& word) noexcept {
 void native_futex_wake_all(const futex_word& word) noexcept {
   WakeByAddressAll(const_cast<void*>(static_cast<const void*>(&word)));
 }
-
-// Windows has no fork(): nothing to register.
-void on_fork_child(void (*)()) noexcept {}
 
 }  // namespace futon::os
