@@ -31,9 +31,9 @@ struct alignas(cache_line_size) bucket {
   typename Platform::raw_lock lock;
 
   // Threads parked here, or on their way to parking (counted before they validate). Lets an
-  // unparker skip the lock when nobody waits: the waiter's count of <futon/detail/
-  // store_load_fence.hpp>, whose argument is this protocol's (the Zig seed's, argued in C++'s
-  // model):
+  // unparker skip the lock when nobody waits (the Zig seed's idea). This is the waiters' count
+  // of the protocol in store_load_fence.hpp (in include/futon/detail/), which argues once, in
+  // C++'s model, why no wakeup is lost; here its two sides are:
   //
   //   parker:   pending += 1;  store_load_fence();  validate() reads the word;  park
   //   unparker: (caller changed the word);  store_load_fence();  pending == 0 -> return
