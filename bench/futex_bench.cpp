@@ -365,7 +365,7 @@ std::vector<comparison> tables() {
   // The parking lot's no-waiter wake takes no lock and makes no system call, so it must be far
   // cheaper than FUTEX_WAKE (the goal: 50 times); the rest should be on par.
   list.push_back({futon_impl<backend::kernel_futex>::name(),
-                  {futon_impl<backend::parking_lot>::name()},
+                  {futon_impl<backend::parking_lot_futex>::name()},
                   "Parking lot vs kernel futex",
                   {{"wake_no_waiters", {}, 50.0}}});
 #endif

@@ -17,13 +17,13 @@
 //
 //   futon:kernel       futon's futex on the kernel's futex(2);
 //   futon:parking_lot  futon's futex on the parking lot: 512 buckets (the library itself);
-//   futon:one_lock     the same parking-lot sources built with one bucket, i.e. one lock for
-//                      every address, which is the design the OpenBSD seed replaced: what the
-//                      buckets buy is the ratio of these two;
+//   futon:one_lock     the same parking-lot engine instantiated with one bucket, i.e. one lock
+//                      for every address, which is the design the OpenBSD seed replaced: what
+//                      the buckets buy is the ratio of these two;
 //   std                std::atomic<std::uint32_t>::wait / notify_one.
 //
-// With -DFUTON_BENCH_BUCKET_SWEEP=ON, copies with 2^6 to 2^12 buckets ("buckets:<count>") also
-// run both scenarios at their largest size: the numbers behind the choice of 512.
+// With -DFUTON_BENCH_BUCKET_SWEEP=ON, instantiations with 2^6 to 2^12 buckets ("buckets:<count>")
+// also run both scenarios at their largest size: the numbers behind the choice of 512.
 //
 // The program ends with ratio tables: against the kernel futex, against std, and the parking lot
 // against the one-lock copy (and, in a sweep, every bucket count against the library's 512).
@@ -37,17 +37,6 @@
 #include "parking_lot_scenarios.hpp"
 #include "ratio_reporter.hpp"
 #include "wait_impls.hpp"
-
-// The one-lock copy: futon_bench_one_lock, compiled with -Dfuton=futon_one_lock.
-FUTON_BENCH_DECLARE_COPY(futon_one_lock)
-
-#if defined(FUTON_BENCH_BUCKET_SWEEP)
-// bucket_sweep_copies.inc, written by bench/CMakeLists.txt, has one
-// FUTON_BENCH_SWEEP_COPY(namespace, log2) line per copy of the sweep.
-#define FUTON_BENCH_SWEEP_COPY(copy_namespace, log2) FUTON_BENCH_DECLARE_COPY(copy_namespace)
-#include "bucket_sweep_copies.inc"
-#undef FUTON_BENCH_SWEEP_COPY
-#endif
 
 namespace futon::bench {
 namespace {
@@ -70,22 +59,20 @@ std::vector<contender> contenders() {
 #if !defined(FUTON_NO_KERNEL_FUTEX)
   list.push_back(contender_of<futon_impl<backend::kernel_futex>>());
 #endif
-  list.push_back(contender_of<futon_impl<backend::parking_lot>>());
-  list.push_back({one_lock_name, futon_one_lock::bench::copy_scenarios()});
+  list.push_back(
+      {futon_impl<backend::parking_lot_futex>::name(), futon_bench_common::library_scenarios()});
+  list.push_back({one_lock_name, futon_bench_common::one_bucket_scenarios()});
   list.push_back(contender_of<std_impl>());
   return list;
 }
 
-// The bucket-count sweep's copies, smallest table first; empty unless it was built.
+// The bucket-count sweep's parking lots, smallest table first; empty unless it was built.
 std::vector<contender> sweep_contenders() {
   std::vector<contender> list;
-#if defined(FUTON_BENCH_BUCKET_SWEEP)
-#define FUTON_BENCH_SWEEP_COPY(copy_namespace, log2)                     \
-  list.push_back({"buckets:" + std::to_string(std::size_t{1} << (log2)), \
-                  copy_namespace::bench::copy_scenarios()});
-#include "bucket_sweep_copies.inc"
-#undef FUTON_BENCH_SWEEP_COPY
-#endif
+  for (const futon_bench_common::sized_scenario_set& s :
+       futon_bench_common::bucket_sweep_scenarios()) {
+    list.push_back({"buckets:" + std::to_string(s.bucket_count), s.run});
+  }
   return list;
 }
 
@@ -141,7 +128,7 @@ void register_all() {
 }
 
 std::vector<comparison> tables() {
-  const std::string parking_lot = futon_impl<backend::parking_lot>::name();
+  const std::string parking_lot = futon_impl<backend::parking_lot_futex>::name();
   std::vector<std::string> sweep_names;
   for (const contender& c : sweep_contenders())
     sweep_names.push_back(c.name);

@@ -1,18 +1,13 @@
-// What parking_lot_bench needs from the other copies of the parking lot it links in.
+// What parking_lot_bench needs from the parking lots it compares, which parking_lot_copy.cpp
+// instantiates (it alone reaches into src/ for the engine and the OS's platform).
 //
-// parking_lot_bench compares the library's parking lot (512 buckets) with copies of the same
-// sources built with another bucket count: one bucket, i.e. one global lock (the design the
-// OpenBSD seed replaced), and, with -DFUTON_BENCH_BUCKET_SWEEP=ON, 2^6 to 2^12 buckets. Each copy
-// is a static library compiled with -DFUTON_BUCKET_COUNT_LOG2=<n> -Dfuton=<its namespace> (see
-// bench/CMakeLists.txt): the macro renames the namespace of every futon symbol, so the copies and
-// the library link into one binary side by side. Only code compiled with the same definition can
-// call a copy through its futon API, so each copy also compiles parking_lot_copy.cpp, which runs
-// the scenarios of parking_lot_scenarios.hpp on that copy and hands them out as plain function
-// pointers.
+// parking_lot_bench compares the library's parking lot (512 buckets) with the same engine
+// (src/parking_lot/basic_parking_lot.hpp) instantiated over the OS's platform with another
+// bucket count: one bucket, i.e. one global lock (the design the OpenBSD seed replaced), and,
+// with -DFUTON_BENCH_BUCKET_SWEEP=ON, 2^6 to 2^12 buckets. Each is a template instantiation of
+// its own, with its own table, so all of them link into one binary side by side.
 //
-// Everything here is therefore outside namespace futon and never spells that name: this header
-// means the same thing in translation units built with and without the renaming macro (which is
-// also why the words live here: every copy must wait on the very same addresses).
+// The words live here so that every parking lot waits on the very same addresses.
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -21,14 +16,30 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace futon_bench_common {
 
-// The scenarios one parking-lot copy runs (parking_lot_scenarios.hpp).
+// The scenarios one parking lot runs (parking_lot_scenarios.hpp).
 struct scenario_set {
   void (*distinct_words)(benchmark::State&);
   void (*wake_beside_sleepers)(benchmark::State&);
 };
+
+// The library's own parking lot (futon's parking_lot_futex backend), whose scenarios also report
+// which of their words share a bucket.
+scenario_set library_scenarios() noexcept;
+
+// The parking lot with one bucket: one lock for every address.
+scenario_set one_bucket_scenarios() noexcept;
+
+// The bucket-count sweep (FUTON_BENCH_BUCKET_SWEEP_LOG2, set by bench/CMakeLists.txt), smallest
+// table first; empty unless the sweep was built.
+struct sized_scenario_set {
+  std::size_t bucket_count;
+  scenario_set run;
+};
+std::vector<sized_scenario_set> bucket_sweep_scenarios();
 
 // A futex word alone on its cache line, so that scenarios measure waiting and waking rather than
 // false sharing.
@@ -45,8 +56,8 @@ inline constexpr std::size_t scattered_word_count = 256;
 // fixed stride apart, would flatter Fibonacci hashing, which spreads arithmetic progressions
 // almost perfectly; real waiters (a mutex inside each heap object, a flag on each thread's stack)
 // sit at unrelated addresses. So the words are placed by a seeded generator, and they are the
-// same objects for the library and every copy (an inline function's static is one object
-// program-wide): within a run, every bucket count sees the very same addresses. Between runs,
+// same objects for every parking lot (an inline function's static is one object program-wide):
+// within a run, every bucket count sees the very same addresses. Between runs,
 // address-space randomisation moves the arena, so which words collide changes from run to run
 // (the scenarios' labels say how many did), which averages the placement over runs.
 inline std::atomic<std::uint32_t>& scattered_word(std::size_t index) noexcept {
@@ -72,10 +83,3 @@ inline std::atomic<std::uint32_t>& scattered_word(std::size_t index) noexcept {
 }
 
 }  // namespace futon_bench_common
-
-// Declares the entry point of the copy built with -Dfuton=<copy_namespace>; parking_lot_copy.cpp
-// defines it there as futon::bench::copy_scenarios.
-#define FUTON_BENCH_DECLARE_COPY(copy_namespace)              \
-  namespace copy_namespace::bench {                           \
-  futon_bench_common::scenario_set copy_scenarios() noexcept; \
-  }

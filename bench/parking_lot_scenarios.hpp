@@ -1,8 +1,7 @@
 // The parking-lot scenarios, written once against the wait_impls.hpp interface (wait, wake_one,
 // wake_all) and run by parking_lot_bench for the kernel futex, the library's parking lot, the
-// standard library and the parking-lot copies with other bucket counts (parking_lot_copy.hpp).
-// A copy compiles this header with futon renamed, so inside a copy every futon name here,
-// futon::parking_lot included, is that copy's.
+// standard library and the parking lot instantiated with other bucket counts
+// (parking_lot_copy.hpp).
 //
 //   distinct_words        n threads (2 to 64) in pairs; each thread sleeps on a word of its own
 //                         and wakes its partner's: no word is ever shared by two pairs, so the
@@ -24,6 +23,7 @@
 
 #include <array>
 #include <atomic>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <futon/parking_lot.hpp>
@@ -79,15 +79,26 @@ class progress_board {
   std::vector<std::uint64_t> at_first_finish_;
 };
 
-// Parking-lot implementations can say which words share a bucket; others (the kernel futex, std)
-// hash privately.
+// Parking-lot implementations can say which words share a bucket (Impl::bucket_index: see
+// parking_lot_impl in parking_lot_copy.cpp and parking_lot_bench.cpp); others (the kernel futex,
+// std) hash privately.
 template <class Impl>
-inline constexpr bool on_parking_lot = std::is_same_v<Impl, futon_impl<backend::parking_lot>>;
+inline constexpr bool on_parking_lot = requires(const void* key) {
+  { Impl::bucket_index(key) } -> std::convertible_to<std::size_t>;
+};
 
-// The bucket `w` hashes to in this build's parking lot (in a copy, the copy's).
-inline std::size_t bucket_of(const word& w) noexcept {
-  return futon::parking_lot::detail_core::bucket_index(&w);
+// The bucket `w` hashes to in Impl's parking lot.
+template <class Impl>
+std::size_t bucket_of(const word& w) noexcept {
+  return Impl::bucket_index(&w);
 }
+
+// futon's futex on one instantiation of the parking lot (`Lot`, a basic_parking_lot), through
+// the futex backend `Backend` on it, with the lot's own bucket hash.
+template <class Lot, class Backend>
+struct parking_lot_impl : futon_impl<Backend> {
+  static std::size_t bucket_index(const void* key) noexcept { return Lot::bucket_index(key); }
+};
 
 // ---------------------------------------------------------------------------------------------
 // distinct_words: pairs of threads, each sleeping on its own word.
@@ -129,8 +140,8 @@ void distinct_words(benchmark::State& state) {
     if constexpr (on_parking_lot<Impl>) {
       for (std::size_t i = 0; i < threads; ++i) {
         for (std::size_t j = 0; j < threads; ++j) {
-          if (j / 2 != i / 2 && bucket_of(futon_bench_common::scattered_word(i)) ==
-                                    bucket_of(futon_bench_common::scattered_word(j))) {
+          if (j / 2 != i / 2 && bucket_of<Impl>(futon_bench_common::scattered_word(i)) ==
+                                    bucket_of<Impl>(futon_bench_common::scattered_word(j))) {
             ++shared.shared_words;
             break;
           }
@@ -230,9 +241,10 @@ void wake_beside_sleepers(benchmark::State& state) {
     shared.words_beside_sleepers = 0;
     if constexpr (on_parking_lot<Impl>) {
       for (std::size_t w = 0; w < wakers * words_per_waker; ++w) {
-        const std::size_t b = bucket_of(futon_bench_common::scattered_word(first_waker_word + w));
+        const std::size_t b =
+            bucket_of<Impl>(futon_bench_common::scattered_word(first_waker_word + w));
         for (std::size_t s = 0; s < sleepers; ++s) {
-          if (bucket_of(sleeper_word(s)) == b) {
+          if (bucket_of<Impl>(sleeper_word(s)) == b) {
             ++shared.words_beside_sleepers;
             break;
           }

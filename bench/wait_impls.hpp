@@ -64,10 +64,10 @@ std::vector<std::string> impl_names(impl_list<Impls...>, const std::string& exce
 // header above).
 #if defined(FUTON_NO_KERNEL_FUTEX)
 // No kernel_futex backend on this OS (see kernel_futex.hpp): the parking lot is the only one.
-using all_impls = impl_list<futon_impl<backend::parking_lot>, std_impl>;
+using all_impls = impl_list<futon_impl<backend::parking_lot_futex>, std_impl>;
 #else
 using all_impls =
-    impl_list<futon_impl<backend::kernel_futex>, futon_impl<backend::parking_lot>, std_impl>;
+    impl_list<futon_impl<backend::kernel_futex>, futon_impl<backend::parking_lot_futex>, std_impl>;
 #endif
 
 }  // namespace futon::bench

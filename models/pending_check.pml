@@ -2,13 +2,13 @@
  * pending_check.pml -- the parking lot's lock-free "nobody waits here" check (bucket::pending)
  * against a waiter, on a machine with store buffers (TSO, as x86).
  *
- * Code modelled (src/parking_lot/parking_lot.cpp, bucket.hpp, parking_lot_futex.cpp,
- * os/linux/futex_thread_parker.hpp):
+ * Code modelled (src/parking_lot/basic_parking_lot.hpp, bucket.hpp, futex_on_parking_lot.hpp,
+ * os/futex_parker.hpp):
  *
  *   waiter (park via futex wait):           waker (caller's change + unpark_some / futex wake):
  *     lock bucket                             word = 1                     (the caller's change)
- *     pending += 1                            store_load_barrier()
- *     store_load_barrier()                    if pending == 0: return 0    (no lock taken)
+ *     pending += 1                            store_load_fence()
+ *     store_load_fence()                      if pending == 0: return 0    (no lock taken)
  *     if word != expected:                    lock bucket
  *        pending -= 1; unlock; return         take the queued waiters: queued = false,
  *     parker.state = 1 (prepare_park)           pending -= n
@@ -31,7 +31,7 @@
  * Memory model: `word` and `pending` (the two locations of the Dekker pattern) go through an
  * explicit per-thread FIFO store buffer: a store is appended to the thread's buffer, a flusher
  * process drains the oldest entry to memory at any time, a load reads the thread's own newest
- * buffered store to that location if there is one, else memory. store_load_barrier() (a
+ * buffered store to that location if there is one, else memory. store_load_fence() (a
  * seq_cst fence, mfence on x86) waits until the thread's buffer is empty. Bucket-lock lock()
  * and unlock() are locked RMWs on x86 (lock cmpxchg, xchg), so they too drain the buffer first.
  * The `pending` increment is modelled as a buffered load + store under the bucket lock (every
@@ -79,7 +79,7 @@ store_buffer buf[NTHREADS];
 /* Sequentially consistent state: lock, queue, parkers, kernel futex. */
 bit  bucket_lock;
 bool queued[NTHREADS];    /* waiter t is in the bucket's queue */
-byte parker[NTHREADS];    /* futex_thread_parker::state_: 1 parked, 0 unparked */
+byte parker[NTHREADS];    /* futex_parker::state_: 1 parked, 0 unparked */
 bool sleeping[NTHREADS];  /* waiter t is blocked in the kernel on &parker[t] */
 
 #define INVALID  1
@@ -112,7 +112,7 @@ inline load(t, a, r) {
   }
 }
 
-/* store_load_barrier(): a full fence waits until the thread's stores have reached memory. */
+/* store_load_fence(): a full fence waits until the thread's stores have reached memory. */
 inline barrier(t) { buf[t].n == 0 }
 
 /* Locked RMWs on x86: drain the buffer, then act on memory directly. */
@@ -156,8 +156,8 @@ proctype waiter(byte t) {
   store(t, PENDING, r + 1);
   printf("waiter %d: locked the bucket; pending := %d (into its store buffer)\n", t, r + 1);
 #ifndef NO_WAITER_BARRIER
-  barrier(t);  /* store_load_barrier() */
-  printf("waiter %d: store_load_barrier (its store buffer is empty)\n", t);
+  barrier(t);  /* store_load_fence() */
+  printf("waiter %d: store_load_fence (its store buffer is empty)\n", t);
 #endif
   /* validate(): still_expected(word, expected), a relaxed load */
   load(t, WORD, r);
@@ -198,8 +198,8 @@ proctype waker() {
   store(WAKER, WORD, 1);  /* the caller changes the word, then calls futex_wake */
   printf("waker: word := 1 (into its store buffer), futex_wake\n");
 #ifndef NO_WAKER_BARRIER
-  barrier(WAKER);  /* store_load_barrier() in unpark_some */
-  printf("waker: store_load_barrier (its store buffer is empty)\n");
+  barrier(WAKER);  /* store_load_fence() in unpark_some */
+  printf("waker: store_load_fence (its store buffer is empty)\n");
 #endif
   load(WAKER, PENDING, r);
   printf("waker: reads pending = %d\n", r);

@@ -2,7 +2,7 @@
  * requeue_vs_timeout.pml -- unpark_requeue moving waiters between two buckets, in both
  * directions at once, racing the waiters' timeouts.
  *
- * Code modelled (src/parking_lot/parking_lot.cpp: park, unpark_requeue, take_waiters;
+ * Code modelled (src/parking_lot/basic_parking_lot.hpp: park, unpark_requeue, take_waiters;
  * src/parking_lot/bucket.hpp: lock_pair, unlock_pair, lock_bucket_of):
  *
  *   waiter i (timed park on key k0):
@@ -100,7 +100,7 @@ proctype waiter(byte i; byte k0) {
   b = BUCKET_OF(k0);
   lock(b);
   pending[b]++;
-  /* store_load_barrier(); validate() -> true */
+  /* store_load_fence(); validate() -> true */
   parker[i] = 1;
   d_step { queued[i] = true; q[b] = q[b] | BIT(i) }
   unlock(b);

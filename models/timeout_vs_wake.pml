@@ -2,8 +2,8 @@
  * timeout_vs_wake.pml -- a timed waiter's deadline racing a wake, with the waiter's queue entry
  * (and its thread parker) on the waiter's own stack.
  *
- * Code modelled (src/parking_lot/parking_lot.cpp: park, unpark_some, take_waiters,
- * unpark_list; src/os/linux/futex_thread_parker.hpp; src/parking_lot_futex.cpp):
+ * Code modelled (src/parking_lot/basic_parking_lot.hpp: park, unpark_some, take_waiters,
+ * unpark_list; src/os/futex_parker.hpp; src/parking_lot/futex_on_parking_lot.hpp):
  *
  *   waiter (futex wait_until on the parking lot):
  *     lock; pending += 1; [barrier]; if word != expected: pending -= 1, unlock, return invalid
@@ -33,7 +33,7 @@
  *
  * The futex_wake(&state) syscall itself may run after the waiter has returned: unpark()
  * stores 0 and only then wakes, and the waiter can see the 0 and return in between. That is by
- * design (futex_thread_parker.hpp): FUTEX_WAKE_PRIVATE only hashes the address, it never reads
+ * design (futex_parker.hpp): FUTEX_WAKE_PRIVATE only hashes the address, it never reads
  * or writes the memory, so at worst it is a spurious wakeup of whatever futex the thread waits
  * on next at that address, which every futon wait loop tolerates. The model counts such late
  * wakes in `late_wakes` and does not treat them as errors; -DWAKE_IS_ACCESS treats the wake as
@@ -63,7 +63,7 @@ bit  bucket_lock;
 byte word = EXPECTED;     /* the futex word */
 byte pending;             /* bucket::pending */
 bool queued;              /* waiter::queued */
-byte parker_state;        /* futex_thread_parker::state_ */
+byte parker_state;        /* futex_parker::state_ */
 bool sleeping;            /* the waiter is blocked in the kernel on &parker_state */
 byte unpark_token;        /* waiter::unpark_token */
 bool deadline_passed;     /* limit.has_passed(); monotonic */
@@ -99,7 +99,7 @@ inline futex_wait(timed) {
 proctype waiter() {
   lock();
   pending++;
-  /* store_load_barrier(): sequentially consistent here */
+  /* store_load_fence(): sequentially consistent here */
   if
   :: word != EXPECTED ->
        pending--; unlock(); result = INVALID;
@@ -165,7 +165,7 @@ proctype waker() {
   bool taken;
 
   word = 1;  /* the caller's change, then futex wake(word, 1) */
-  /* store_load_barrier() */
+  /* store_load_fence() */
   if
   :: pending == 0 -> goto done
   :: else -> skip
@@ -187,7 +187,7 @@ proctype waker() {
        touch_frame();  /* unpark_all reads w->next_to_unpark before unparking w */
        printf("waker: parker.unpark(): state := 0\n");
        d_step { touch_frame(); parker_state = 0 };  /* parker.unpark(): state_.store(0, release) */
-       /* native_futex_wake(state_, 1): by address only */
+       /* native_futex_wake_one(state_): by address only */
 #ifdef WAKE_IS_ACCESS
        touch_frame();
 #endif

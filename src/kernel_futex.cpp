@@ -42,7 +42,7 @@ bool kernel_futex::wait_until(const futex_word& word, std::uint32_t expected,
 }
 
 std::size_t kernel_futex::wake(const futex_word& word, std::size_t count) noexcept {
-  return os::native_futex_wake(word, count);
+  return os::native_futex_wake_exact(word, count);
 }
 
 std::optional<requeue_result> kernel_futex::requeue(const futex_word& from, std::uint32_t expected,

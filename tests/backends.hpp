@@ -14,18 +14,18 @@ namespace futon::testing {
 #if defined(FUTON_NO_KERNEL_FUTEX)
 // This OS's futex reports no wake counts or cannot compare-and-requeue (see kernel_futex.hpp):
 // there is no kernel_futex backend to test, and the parking lot is the default.
-using all_backends = ::testing::Types<backend::parking_lot>;
+using all_backends = ::testing::Types<backend::parking_lot_futex>;
 #else
-using all_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot>;
+using all_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot_futex>;
 #endif
 
 // The primitives' tests also run on futexes that wake newest first and at random
 // (ordered_futex.hpp): no primitive may depend on which waiter a wake reaches.
 #if defined(FUTON_NO_KERNEL_FUTEX)
 using primitive_backends =
-    ::testing::Types<backend::parking_lot, newest_first_futex, random_order_futex>;
+    ::testing::Types<backend::parking_lot_futex, newest_first_futex, random_order_futex>;
 #else
-using primitive_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot,
+using primitive_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot_futex,
                                             newest_first_futex, random_order_futex>;
 #endif
 

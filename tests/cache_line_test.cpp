@@ -1,16 +1,16 @@
-// The parking lot pads each bucket to the CPU's cache-line size (src/parking_lot/cache_line.hpp),
+// The parking lot pads each bucket to the CPU's cache-line size (<futon/detail/cache_line.hpp>),
 // so two buckets never share a line (or the pair of lines some prefetchers fetch together). This
 // test states the expected size for the CPU it was compiled for, independently of that table,
 // and checks the table and the bucket against it: run on every CPU of the cross test
 // (scripts/test-cross-linux.sh) and under wine, it checks every row that is built.
-#include "parking_lot/cache_line.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <futon/atomic_wait.hpp>
+#include <futon/detail/cache_line.hpp>
 
-#include "parking_lot/bucket.hpp"
+#include "parking_lot/os_parking_lot.hpp"
 
 namespace {
 
@@ -61,12 +61,12 @@ constexpr const char* cpu_name() {
 
 TEST(CacheLine, SizeMatchesTheTableForThisCpu) {
   SCOPED_TRACE(cpu_name());
-  EXPECT_EQ(futon::parking_lot_internal::cache_line_size, expected_cache_line());
+  EXPECT_EQ(futon::detail::cache_line_size, expected_cache_line());
 }
 
 TEST(CacheLine, BucketsAreAlignedAndPaddedToIt) {
-  using futon::parking_lot_internal::bucket;
-  using futon::parking_lot_internal::cache_line_size;
+  using bucket = futon::detail::bucket<futon::os::platform>;
+  using futon::detail::cache_line_size;
   SCOPED_TRACE(cpu_name());
   EXPECT_EQ(alignof(bucket), cache_line_size);
   // A multiple of the alignment by definition; a whole number of lines, so no two buckets of
@@ -74,9 +74,15 @@ TEST(CacheLine, BucketsAreAlignedAndPaddedToIt) {
   EXPECT_EQ(sizeof(bucket) % cache_line_size, 0U);
 }
 
+TEST(CacheLine, AtomicWaitSlotsUseTheSameSize) {
+  using futon::detail::cache_line_size;
+  EXPECT_EQ(alignof(futon::detail::atomic_wait_slot), cache_line_size);
+  EXPECT_EQ(sizeof(futon::detail::atomic_wait_slot) % cache_line_size, 0U);
+}
+
 TEST(CacheLine, TheBucketTableIsAlignedToIt) {
-  using futon::parking_lot_internal::cache_line_size;
-  const auto address = reinterpret_cast<std::uintptr_t>(&futon::parking_lot_internal::table());
+  using futon::detail::cache_line_size;
+  const auto address = reinterpret_cast<std::uintptr_t>(&futon::detail::os_parking_lot::table());
   EXPECT_EQ(address % cache_line_size, 0U) << cpu_name();
 }
 

@@ -1,7 +1,7 @@
 // Addresses that share a bucket: each address keeps its own FIFO queue inside the bucket, so
 // waking, timing out and requeueing on one never disturbs another. The colliding addresses are
-// found by asking the lot's own hash (detail_core::bucket_index) over a large array of words, and
-// the tests assert that they really collide.
+// found by asking the lot's own hash (os_parking_lot::bucket_index) over a large array of words,
+// and the tests assert that they really collide.
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "parking_lot/os_parking_lot.hpp"
 #include "parking_lot_support.hpp"
 
 namespace {
@@ -28,9 +29,10 @@ using futon::testing::parked_tokens;
 using futon::testing::test_clock;
 using futon::testing::watchdog;
 namespace pl = futon::parking_lot;
-namespace core = futon::parking_lot::detail_core;
+// The engine under the library's parking lot, for its bucket hash (src/ is internal).
+using core = futon::detail::os_parking_lot;
 
-using plfutex = futon::basic_futex<futon::backend::parking_lot>;
+using plfutex = futon::basic_futex<futon::backend::parking_lot_futex>;
 using waiter = futex_waiter<plfutex>;
 using tokens = std::vector<pl::token>;
 constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
@@ -41,7 +43,7 @@ std::array<futex_word, word_count> words{};
 
 // `n` distinct words that share one bucket (asserted by the caller).
 std::vector<futex_word*> same_bucket(std::size_t n) {
-  std::vector<std::vector<futex_word*>> by_bucket(core::bucket_count());
+  std::vector<std::vector<futex_word*>> by_bucket(core::bucket_count);
   for (auto& w : words) {
     auto& group = by_bucket[core::bucket_index(&w)];
     group.push_back(&w);
@@ -73,7 +75,7 @@ std::vector<futex_word*> same_bucket(std::size_t n) {
 TEST(ParkingLotCollision, CollidingWordsExist) {
   const auto group = same_bucket(4);
   ASSERT_TRUE(collide(group, 4));
-  EXPECT_LT(core::bucket_index(group[0]), core::bucket_count());
+  EXPECT_LT(core::bucket_index(group[0]), core::bucket_count);
 }
 
 TEST(ParkingLotCollision, WakingOneAddressNeverWakesTheOther) {

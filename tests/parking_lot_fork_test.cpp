@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "parking_lot/os_parking_lot.hpp"
 #include "parking_lot_support.hpp"
 
 namespace {
@@ -42,9 +43,10 @@ using futon::testing::parked_thread;
 using futon::testing::test_clock;
 using futon::testing::watchdog;
 namespace pl = futon::parking_lot;
-namespace core = futon::parking_lot::detail_core;
+// The engine under the library's parking lot, for its bucket hash (src/ is internal).
+using core = futon::detail::os_parking_lot;
 
-using plfutex = futon::basic_futex<futon::backend::parking_lot>;
+using plfutex = futon::basic_futex<futon::backend::parking_lot_futex>;
 constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
 
 // The parent parks threads on words[key_index] and waits on words[word_index]; a churn pair of

@@ -22,7 +22,7 @@ using futon::futex_word;
 using futon::testing::test_clock;
 using futon::testing::watchdog;
 
-using plfutex = futon::basic_futex<futon::backend::parking_lot>;
+using plfutex = futon::basic_futex<futon::backend::parking_lot_futex>;
 
 // 2,000 threads; TSan slows every thread down and keeps per-thread state, so 200 there.
 constexpr std::size_t thread_count = futon::testing::thread_sanitizer ? 200 : 2000;

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "parking_lot/os_parking_lot.hpp"
 #include "parking_lot_support.hpp"
 
 namespace {
@@ -30,9 +31,10 @@ using futon::testing::scaled;
 using futon::testing::thread_group;
 using futon::testing::watchdog;
 namespace pl = futon::parking_lot;
-namespace core = futon::parking_lot::detail_core;
+// The engine under the library's parking lot, for its bucket hash (src/ is internal).
+using core = futon::detail::os_parking_lot;
 
-using plfutex = futon::basic_futex<futon::backend::parking_lot>;
+using plfutex = futon::basic_futex<futon::backend::parking_lot_futex>;
 
 constexpr std::size_t word_count = 4096;
 std::array<futex_word, word_count> words{};

@@ -17,6 +17,7 @@
 #include <random>
 #include <thread>
 
+#include "parking_lot/os_parking_lot.hpp"
 #include "parking_lot_support.hpp"
 
 namespace {
@@ -25,9 +26,10 @@ using futon::futex_word;
 using futon::testing::scaled;
 using futon::testing::thread_group;
 using futon::testing::watchdog;
-namespace core = futon::parking_lot::detail_core;
+// The engine under the library's parking lot, for its bucket hash (src/ is internal).
+using core = futon::detail::os_parking_lot;
 
-using plfutex = futon::basic_futex<futon::backend::parking_lot>;
+using plfutex = futon::basic_futex<futon::backend::parking_lot_futex>;
 
 constexpr std::size_t pool_size = 4096;
 std::array<futex_word, pool_size> pool{};

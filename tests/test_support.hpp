@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <futon/detail/sanitizers.hpp>
 #include <futon/futex.hpp>
 #include <memory>
 #include <mutex>
@@ -46,34 +47,10 @@
 #endif
 
 // ---- Sanitizers ------------------------------------------------------------------------------
-// GCC defines __SANITIZE_*__; clang answers __has_feature.
-#if defined(__SANITIZE_THREAD__)
-#define FUTON_TEST_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FUTON_TEST_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define FUTON_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FUTON_TEST_ASAN 1
-#endif
-#endif
-
 namespace futon::testing {
 
-#if defined(FUTON_TEST_TSAN)
-inline constexpr bool thread_sanitizer = true;
-#else
-inline constexpr bool thread_sanitizer = false;
-#endif
-#if defined(FUTON_TEST_ASAN)
-inline constexpr bool address_sanitizer = true;
-#else
-inline constexpr bool address_sanitizer = false;
-#endif
+inline constexpr bool thread_sanitizer = FUTON_SANITIZE_THREAD;
+inline constexpr bool address_sanitizer = FUTON_SANITIZE_ADDRESS;
 
 // An iteration count for stress loops, scaled down under sanitizers (TSan runs 5-20x slower).
 constexpr int scaled(int count) {

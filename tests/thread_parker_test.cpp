@@ -1,7 +1,7 @@
 // The OS thread parkers the parking lot stands on (src/os/), tested directly, typed over every
 // parker this build has: the futex one (over the OS's wait-on-address call) unless the library is
 // built with the POSIX parker (FUTON_PARKER_POSIX, which tests/CMakeLists.txt passes on from the
-// library), and the portable POSIX condvar one wherever there are pthreads.
+// library), and the portable pthread one wherever there are pthreads.
 //
 // The protocol under test is the parking lot's: the owner calls prepare_park(), publishes the
 // parker, then park()s or park_until()s; one other thread calls unpark() exactly once. The parker
@@ -18,13 +18,15 @@
 #include <memory>
 #include <thread>
 
-#include "os/thread_parker.hpp"  // defines FUTON_PARKER_NATIVE where the OS has a futex-like call
+#include "os/platform.hpp"  // defines FUTON_PARKER_NATIVE where the OS has a futex-like call
 #include "test_support.hpp"
 #if defined(FUTON_PARKER_NATIVE)
-#include "os/linux/futex_thread_parker.hpp"
+#include "os/futex_lock.hpp"
+#include "os/futex_parker.hpp"
 #endif
 #if !defined(_WIN32)
-#include "os/posix/condvar_thread_parker.hpp"
+#include "os/pthread_lock.hpp"
+#include "os/pthread_parker.hpp"
 #endif
 
 namespace {
@@ -40,13 +42,24 @@ template <class Parker>
 class ThreadParker : public ::testing::Test {};
 
 // Every parker this build has: the futex one (generic over os/native_futex.hpp) where the library
-// uses it, the POSIX condvar one wherever there are pthreads.
+// uses it, the pthread one wherever there are pthreads.
+// Every parker and lock this build has meets the parking lot's concepts (the chosen pair is also
+// checked in os/platform.hpp).
+#if defined(FUTON_PARKER_NATIVE)
+static_assert(futon::detail::thread_parker<futon::os::futex_parker>);
+static_assert(futon::detail::raw_lock<futon::os::futex_lock>);
+#endif
+#if !defined(_WIN32)
+static_assert(futon::detail::thread_parker<futon::os::pthread_parker>);
+static_assert(futon::detail::raw_lock<futon::os::pthread_lock>);
+#endif
+
 #if defined(FUTON_PARKER_NATIVE) && !defined(_WIN32)
-using parkers = ::testing::Types<futon::os::futex_thread_parker, futon::os::condvar_thread_parker>;
+using parkers = ::testing::Types<futon::os::futex_parker, futon::os::pthread_parker>;
 #elif defined(FUTON_PARKER_NATIVE)
-using parkers = ::testing::Types<futon::os::futex_thread_parker>;
+using parkers = ::testing::Types<futon::os::futex_parker>;
 #else
-using parkers = ::testing::Types<futon::os::condvar_thread_parker>;
+using parkers = ::testing::Types<futon::os::pthread_parker>;
 #endif
 struct parker_name {
   template <class Parker>

@@ -642,11 +642,11 @@ struct scenario {
 };
 
 #if defined(FUTON_NO_KERNEL_FUTEX)
-using kernel = futon::backend::parking_lot;  // this OS has no kernel_futex backend
+using kernel = futon::backend::parking_lot_futex;  // this OS has no kernel_futex backend
 #else
 using kernel = futon::backend::kernel_futex;
 #endif
-using parking_lot = futon::backend::parking_lot;
+using parking_lot = futon::backend::parking_lot_futex;
 
 const scenario scenarios[] = {
     {"mutex.wrong_mutex", mutex_wrong_mutex<kernel>, mutex_wrong_mutex<parking_lot>},

@@ -46,19 +46,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <futon/detail/assert.hpp>
+#include <futon/detail/cache_line.hpp>
 #include <futon/detail/deadline.hpp>
+#include <futon/detail/store_load_fence.hpp>
 #include <futon/futex.hpp>
 #include <futon/parking_lot.hpp>
 #include <limits>
 #include <type_traits>
-
-#if defined(__SANITIZE_THREAD__)
-#define FUTON_ATOMIC_WAIT_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FUTON_ATOMIC_WAIT_TSAN 1
-#endif
-#endif
 
 namespace futon {
 
@@ -89,19 +83,15 @@ atomic_bits_for<sizeof(T)> atomic_bits(T value) noexcept {
 //
 // The atomic is the user's: there is no room in it for a waiters bit. So a waiter counts itself
 // in a slot chosen by its address before it checks the value, and a notifier looks at the slot
-// after changing the value, with a full fence on each side (a store-load barrier):
+// after changing the value, with store_load_fence() on each side - the protocol, and the
+// argument why no wakeup is lost, of <futon/detail/store_load_fence.hpp>:
 //
-//   waiter:    slot += 1;  fence;  value == old ? -> futex wait (which checks again)
-//   notifier:  value = new (the caller);  fence;  slot == 0 ? -> no wake
+//   waiter:    slot += 1;  store_load_fence();  value == old ? -> futex wait (which checks again)
+//   notifier:  value = new (the caller);  store_load_fence();  slot == 0 ? -> no wake
 //
-// The two seq_cst fences are ordered one way or the other. If the notifier's comes first, the
-// waiter's check after its own fence sees the new value (or the futex's check does), so it does
-// not sleep. If the waiter's comes first, the notifier's load sees the count, and it wakes. A
-// slot shared by several addresses only costs a futile wake. Under ThreadSanitizer, which does
-// not model fences, the fence is a seq_cst read-modify-write of the slot on both sides: the two
-// are then ordered in the slot's modification order, and whichever comes second synchronizes
-// with the first or reads its increment - the same argument in terms TSan checks.
-struct alignas(64) atomic_wait_slot {
+// A slot shared by several addresses only costs a futile wake. A slot is a cache line of its
+// own (the parking lot's per-CPU size), so waiters on different slots do not share one.
+struct alignas(cache_line_size) atomic_wait_slot {
   std::atomic<std::uint32_t> waiters{0};
 };
 
@@ -121,14 +111,6 @@ inline atomic_wait_slot& atomic_wait_slot_of(const void* address) noexcept {
 }
 static_assert(atomic_wait_slot_count == 64, "atomic_wait_slot_of keeps the top 6 bits");
 
-inline void atomic_wait_fence([[maybe_unused]] atomic_wait_slot& slot) noexcept {
-#if defined(FUTON_ATOMIC_WAIT_TSAN)
-  slot.waiters.fetch_add(0, std::memory_order_seq_cst);
-#else
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-#endif
-}
-
 // A waiter counted in its slot for as long as it lives.
 class atomic_wait_registration {
  public:
@@ -136,7 +118,7 @@ class atomic_wait_registration {
       : slot_(atomic_wait_slot_of(address)) {
     // Relaxed: the fence that follows orders it before our value check (see above).
     slot_.waiters.fetch_add(1, std::memory_order_relaxed);
-    atomic_wait_fence(slot_);
+    store_load_fence();
   }
   ~atomic_wait_registration() {
     // Relaxed: a notifier that still sees us only makes a futile wake.
@@ -152,7 +134,7 @@ class atomic_wait_registration {
 // For the notifier: may a thread be waiting on `address`?
 inline bool atomic_wait_may_have_waiters(const void* address) noexcept {
   atomic_wait_slot& slot = atomic_wait_slot_of(address);
-  atomic_wait_fence(slot);
+  store_load_fence();
   // Relaxed: ordered by the fence (see above).
   return slot.waiters.load(std::memory_order_relaxed) != 0;
 }
@@ -240,7 +222,7 @@ struct basic_atomic_waiter {
     const auto expected = detail::atomic_bits(old);
     return parking_lot::park(
         &a,
-        // Relaxed: the parking lot's store-load barrier orders it against a notifier's change
+        // Relaxed: the parking lot's store-load fence orders it against a notifier's change
         // (its "nobody waits" check); the caller's load after the park orders the data.
         [&] { return detail::atomic_bits(a.load(std::memory_order_relaxed)) == expected; }, limit);
   }
@@ -276,9 +258,9 @@ struct basic_atomic_waiter {
       Backend::wake(word_of(a), count);
     } else {
       // unpark_some rather than unpark_one: it takes no lock when nobody is parked in the
-      // bucket, after the store-load barrier that makes that check sound.
+      // bucket, after the store-load fence that makes that check sound.
       static_cast<void>(
-          parking_lot::detail_core::unpark_some(&a, count, parking_lot::default_unpark_token));
+          detail::parking_lot_unpark_some(&a, count, parking_lot::default_unpark_token));
     }
   }
 };

@@ -84,31 +84,40 @@ enum class requeue_op : std::uint8_t {
 // What unpark_filter should do with one parked thread, given its park token.
 enum class filter_op : std::uint8_t { unpark, skip, stop };
 
-namespace detail_core {
-using futon::detail::function_ref;
+}  // namespace futon::parking_lot
 
-park_result park(const void* key, function_ref<bool()> validate, function_ref<void()> before_sleep,
-                 function_ref<void(const void*, bool)> timed_out, const deadline& limit,
-                 token park_token) noexcept;
-unpark_result unpark_one(const void* key,
-                         function_ref<token(const unpark_result&)> callback) noexcept;
-std::size_t unpark_some(const void* key, std::size_t count, token unpark_token) noexcept;
+// The parking lot's operations on this system, out of line in the library: the engine
+// (src/parking_lot/basic_parking_lot.hpp) instantiated over the OS's platform, which stays out of
+// the public headers. Internal: call the templates in futon::parking_lot below.
+namespace futon::detail {
 
 struct requeue_plan {
   bool abort = true;
   std::size_t unpark = 0;   // threads to unpark, first in line first
   std::size_t requeue = 0;  // threads to move after those
 };
-unpark_result unpark_requeue(const void* from, const void* to,
-                             function_ref<requeue_plan()> validate,
-                             function_ref<token(const unpark_result&)> callback) noexcept;
-unpark_result unpark_filter(const void* key, function_ref<filter_op(token)> filter,
-                            function_ref<token(const unpark_result&)> callback) noexcept;
 
-// The bucket an address hashes to, for tests that need two addresses to share one.
-std::size_t bucket_index(const void* key) noexcept;
-std::size_t bucket_count() noexcept;
-}  // namespace detail_core
+parking_lot::park_result parking_lot_park(const void* key, function_ref<bool()> validate,
+                                          function_ref<void()> before_sleep,
+                                          function_ref<void(const void*, bool)> timed_out,
+                                          const deadline& limit,
+                                          parking_lot::token park_token) noexcept;
+parking_lot::unpark_result parking_lot_unpark_one(
+    const void* key,
+    function_ref<parking_lot::token(const parking_lot::unpark_result&)> callback) noexcept;
+// Unparks up to `count` threads on `key`; takes no lock when nobody is parked in its bucket.
+std::size_t parking_lot_unpark_some(const void* key, std::size_t count,
+                                    parking_lot::token unpark_token) noexcept;
+parking_lot::unpark_result parking_lot_unpark_requeue(
+    const void* from, const void* to, function_ref<requeue_plan()> validate,
+    function_ref<parking_lot::token(const parking_lot::unpark_result&)> callback) noexcept;
+parking_lot::unpark_result parking_lot_unpark_filter(
+    const void* key, function_ref<parking_lot::filter_op(parking_lot::token)> filter,
+    function_ref<parking_lot::token(const parking_lot::unpark_result&)> callback) noexcept;
+
+}  // namespace futon::detail
+
+namespace futon::parking_lot {
 
 // Parks the calling thread on `key` if validate() (called under the bucket lock) returns true;
 // before_sleep() runs after the lock is released; if `limit` passes first, timed_out(key,
@@ -120,13 +129,13 @@ requires std::is_invocable_v<BeforeSleep&> && std::is_invocable_v<TimedOut&, con
                      TimedOut&& timed_out, const deadline& limit = deadline::never(),
                      token park_token = default_park_token)
 noexcept {
-  return detail_core::park(key, validate, before_sleep, timed_out, limit, park_token);
+  return detail::parking_lot_park(key, validate, before_sleep, timed_out, limit, park_token);
 }
 
 template <class Validate>
 park_result park(const void* key, Validate&& validate, const deadline& limit = deadline::never(),
                  token park_token = default_park_token) noexcept {
-  return detail_core::park(
+  return detail::parking_lot_park(
       key, validate, [] {}, [](const void*, bool) {}, limit, park_token);
 }
 
@@ -134,17 +143,19 @@ park_result park(const void* key, Validate&& validate, const deadline& limit = d
 // whether or not a thread was unparked, and returns the token the thread receives.
 template <class Callback>
 unpark_result unpark_one(const void* key, Callback&& callback) noexcept {
-  return detail_core::unpark_one(key, callback);
+  return detail::parking_lot_unpark_one(key, callback);
 }
 
 inline unpark_result unpark_one(const void* key) noexcept {
-  return detail_core::unpark_one(key, [](const unpark_result&) { return default_unpark_token; });
+  return detail::parking_lot_unpark_one(key,
+                                        [](const unpark_result&) { return default_unpark_token; });
 }
 
 // Unparks every thread on `key`, each receiving `unpark_token`; returns how many. Takes no lock
 // when nobody is parked in the key's bucket.
 inline std::size_t unpark_all(const void* key, token unpark_token = default_unpark_token) noexcept {
-  return detail_core::unpark_some(key, std::numeric_limits<std::size_t>::max(), unpark_token);
+  return detail::parking_lot_unpark_some(key, std::numeric_limits<std::size_t>::max(),
+                                         unpark_token);
 }
 
 // Moves threads from `from` to `to` (two addresses; the same address is allowed and moves none)
@@ -154,7 +165,7 @@ template <class Validate, class Callback>
 unpark_result unpark_requeue(const void* from, const void* to, Validate&& validate,
                              Callback&& callback) noexcept {
   requeue_op chosen = requeue_op::abort;
-  auto plan = [&]() -> detail_core::requeue_plan {
+  auto plan = [&]() -> detail::requeue_plan {
     chosen = validate();
     constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
     switch (chosen) {
@@ -172,7 +183,7 @@ unpark_result unpark_requeue(const void* from, const void* to, Validate&& valida
     return {};
   };
   auto report = [&](const unpark_result& result) -> token { return callback(chosen, result); };
-  return detail_core::unpark_requeue(from, to, plan, report);
+  return detail::parking_lot_unpark_requeue(from, to, plan, report);
 }
 
 // Walks the threads parked on `key` in order, asking filter(park_token) for each: unpark it,
@@ -180,7 +191,7 @@ unpark_result unpark_requeue(const void* from, const void* to, Validate&& valida
 // unparked thread receives.
 template <class Filter, class Callback>
 unpark_result unpark_filter(const void* key, Filter&& filter, Callback&& callback) noexcept {
-  return detail_core::unpark_filter(key, filter, callback);
+  return detail::parking_lot_unpark_filter(key, filter, callback);
 }
 
 }  // namespace futon::parking_lot

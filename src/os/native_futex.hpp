@@ -2,8 +2,10 @@
 //
 // This layer only translates: arguments into the system call's units, results into
 // native_wait_result. Retrying, value checks and the futex contract live in src/kernel_futex.cpp
-// (where the OS's futex can meet the contract) and in the thread parker and internal lock
-// (os/thread_parker.hpp), which use wait and wake-one on every OS that has such a call.
+// (where the OS's futex can meet the contract) and in the thread parker and bucket lock
+// (os/futex_parker.hpp, os/futex_lock.hpp), which use wait and wake-one on every OS that has
+// such a call. Each wake is one the OS really has: wake one and wake all everywhere, an exact
+// count only where the OS reports one and kernel_futex needs it.
 //
 // Every OS's native_futex_wait may return early or spuriously (reported as `woken`), but reports
 // `timed_out` only once the deadline has passed on its own clock: an OS whose timeout is relative
@@ -30,18 +32,27 @@ enum class native_wait_result {
 native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
                                      const detail::deadline* limit) noexcept;
 
-// Wakes up to `count` (> 0) waiters; returns how many were woken where the OS reports it (Linux,
-// OpenBSD). Where it does not (builds with FUTON_NO_KERNEL_FUTEX), returns 0 and wakes one waiter
-// for count == 1, every waiter otherwise: the parker and the internal lock, the only users there,
-// wake one thread and ignore the result.
-std::size_t native_futex_wake(const futex_word& word, std::size_t count) noexcept;
+// Wakes one thread sleeping on `word` (if any): what every OS's call can do. The thread parker
+// and the bucket lock (os/futex_parker.hpp, os/futex_lock.hpp) each sleep on a word of their
+// own and need no more.
+void native_futex_wake_one(const futex_word& word) noexcept;
+
+// Wakes every thread sleeping on `word`: every OS's call can do this too.
+void native_futex_wake_all(const futex_word& word) noexcept;
+
+#if !defined(FUTON_NO_KERNEL_FUTEX)
+// Only where the OS's futex meets the whole futex contract (Linux; src/CMakeLists.txt's
+// futon_has_kernel_futex): kernel_futex.cpp, their one user, is built only there.
+
+// Wakes up to `count` (> 0) waiters and returns how many it woke: an exact count.
+std::size_t native_futex_wake_exact(const futex_word& word, std::size_t count) noexcept;
 
 // If `from == expected`: wakes up to `wake_count` waiters of `from`, then moves up to
 // `requeue_count` more to `to`; returns the number woken plus the number moved, woken first.
-// nullopt when `from != expected`. Only where the OS has an exact compare-and-requeue (Linux):
-// kernel_futex.cpp, its one user, is built only there.
+// nullopt when `from != expected`.
 std::optional<std::size_t> native_futex_cmp_requeue(const futex_word& from, std::uint32_t expected,
                                                     const futex_word& to, std::size_t wake_count,
                                                     std::size_t requeue_count) noexcept;
+#endif
 
 }  // namespace futon::os

@@ -1,41 +1,48 @@
-// bucket and bucket_table: the parking lot's fixed hash table of wait queues.
+// bucket and bucket_table: the parking lot's fixed hash table of wait queues, over a platform
+// (platform_concept.hpp) that supplies the bucket lock, the parker, the atomics and the clock.
+//
+// Why 512 buckets (os::platform's bucket_count_log2 = 9): the table is fixed (no rehash while
+// threads are parked on it), so it is sized for the most threads we expect to park at once on
+// distinct addresses. With n such threads in B buckets about n^2 / 2B pairs share a bucket: for
+// 64 threads, 512 buckets give ~4 shared pairs, and every shared pair costs both sides a lock
+// handoff and a longer scan. 512 buckets of one cache line (128 bytes on x86-64) are 64 KiB of
+// memory, touched only by parking threads. The distinct-words benchmark
+// (bench/parking_lot_bench.cpp) measures the table against the kernel futex from 1 to 64 threads,
+// and against a one-bucket platform (one lock for every address).
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <futon/detail/cache_line.hpp>
+#include <new>
 
-#include "os/thread_parker.hpp"
-#include "parking_lot/cache_line.hpp"
+#include "parking_lot/platform_concept.hpp"
 #include "parking_lot/wait_queue.hpp"
+#include "parking_lot/waiter.hpp"
 
-namespace futon::parking_lot_internal {
+namespace futon::detail {
 
 // One bucket: a lock, the queues of every address that hashes here, and two things read or
 // kept outside the queues: the `pending` count and the fairness timer.
+template <parking_lot_platform Platform>
 struct alignas(cache_line_size) bucket {
-  os::raw_mutex lock;
+  typename Platform::raw_lock lock;
 
   // Threads parked here, or on their way to parking (counted before they validate). Lets an
-  // unparker skip the lock when nobody waits, with this protocol (the Zig seed's, argued in
-  // C++'s model):
+  // unparker skip the lock when nobody waits (the Zig seed's idea). This is the waiters' count
+  // of the protocol in store_load_fence.hpp (in include/futon/detail/), which argues once, in
+  // C++'s model, why no wakeup is lost; here its two sides are:
   //
-  //   parker:   pending += 1;  store_load_barrier();  validate() reads the word;  park
-  //   unparker: (caller changed the word);  store_load_barrier();  pending == 0 -> return
+  //   parker:   pending += 1;  store_load_fence();  validate() reads the word;  park
+  //   unparker: (caller changed the word);  store_load_fence();  pending == 0 -> return
   //
-  // The two fences are ordered one way or the other in the single total order of seq_cst fences.
-  // If the unparker's comes first, the parker's validate() reads the word after it and sees the
-  // caller's change, so it does not park. If the parker's comes first, the unparker's load sees
-  // the increment (or a later value, which still includes it: an increment is only undone by
-  // the same waiter's removal), so it takes the lock and finds the waiter. Either way no wakeup
-  // is lost. Without the fences, both loads could read stale values (a store buffer on x86
-  // allows exactly that), and the waiter would sleep through the wake.
-  // Increments and decrements are relaxed RMWs: their atomicity keeps the count exact, the
-  // fences and the bucket lock order everything else.
-  os::atomic<std::size_t> pending{0};
+  // Increments and decrements are relaxed RMWs, under the bucket lock: their atomicity keeps
+  // the count exact for the lock-free reader, the fences and the bucket lock order the rest.
+  typename Platform::template atomic<std::size_t> pending{0};
 
-  wait_queue queue;
+  wait_queue<waiter<Platform>> queue;
 
   // Fairness timer (Rust parking_lot's eventual fairness): once `fair_after_ns` has passed, the
   // next unpark that wakes a thread reports be_fair and re-arms it 0-1 ms (0.5 ms on average)
@@ -43,53 +50,62 @@ struct alignas(cache_line_size) bucket {
   std::int64_t fair_after_ns = 0;
   std::uint32_t fairness_seed = 0;
 
-  bool fairness_due() noexcept;
+  bool fairness_due() noexcept {
+    const std::int64_t now = Platform::now_ns();
+    if (now < fair_after_ns) return false;
+    // xorshift32: a cheap, well-spread random delay in [0, 1 ms).
+    std::uint32_t x = fairness_seed == 0 ? 0x9E3779B9u : fairness_seed;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    fairness_seed = x;
+    fair_after_ns = now + static_cast<std::int64_t>(x % 1'000'000u);
+    return true;
+  }
 };
 
-// The number of buckets: fixed, so a parked thread's bucket never moves under it, and large
-// enough that threads on distinct addresses rarely share one. See DESIGN notes in bucket.cpp.
-// FUTON_BUCKET_COUNT_LOG2 exists for the benchmark that builds a one-bucket (global lock) copy of
-// the parking lot to show what the buckets buy; the library itself is never built with it.
-#ifdef FUTON_BUCKET_COUNT_LOG2
-inline constexpr std::size_t bucket_count_log2 = FUTON_BUCKET_COUNT_LOG2;
-#else
-inline constexpr std::size_t bucket_count_log2 = 9;
-#endif
-inline constexpr std::size_t bucket_count = std::size_t{1} << bucket_count_log2;
-
+template <parking_lot_platform Platform>
 class bucket_table {
  public:
-  // Constant-initialized (see table()): every bucket starts unlocked and empty.
+  using bucket_type = bucket<Platform>;
+  using waiter_type = waiter<Platform>;
+
+  // The number of buckets: fixed, so a parked thread's bucket never moves under it, and large
+  // enough that threads on distinct addresses rarely share one (see the top of the file).
+  static constexpr std::size_t count_log2 = Platform::bucket_count_log2;
+  static constexpr std::size_t count = std::size_t{1} << count_log2;
+
+  // Constant-initialized (see basic_parking_lot's table): every bucket starts unlocked and empty.
   constexpr bucket_table() noexcept = default;
 
   // Fibonacci hashing (Knuth, TAOCP 6.4): multiply by 2^w / phi and keep the top bits, which
   // depend on every bit of the address, so word-aligned neighbours spread over distinct buckets.
   static std::size_t index_of(const void* key) noexcept {
     const auto address = reinterpret_cast<std::uintptr_t>(key);
-    if constexpr (bucket_count_log2 == 0) {
+    if constexpr (count_log2 == 0) {
       return 0;
     } else if constexpr (sizeof(std::uintptr_t) == 8) {
-      return static_cast<std::size_t>((address * 0x9E3779B97F4A7C15ull) >>
-                                      (64 - bucket_count_log2));
+      return static_cast<std::size_t>((address * 0x9E3779B97F4A7C15ull) >> (64 - count_log2));
     } else {
-      return static_cast<std::size_t>((address * 0x9E3779B9u) >> (32 - bucket_count_log2));
+      return static_cast<std::size_t>((address * 0x9E3779B9u) >> (32 - count_log2));
     }
   }
 
-  bucket& bucket_of(const void* key) noexcept { return buckets_[index_of(key)]; }
+  bucket_type& bucket_of(const void* key) noexcept { return buckets_[index_of(key)]; }
 
-  bucket& lock(const void* key) noexcept {
-    bucket& b = bucket_of(key);
+  bucket_type& lock(const void* key) noexcept {
+    bucket_type& b = bucket_of(key);
     b.lock.lock();
     return b;
   }
 
   // Locks the bucket `w` is in now. The key may change (a requeue) between reading it and
   // locking, so re-read it under the lock: a requeue needs this bucket's lock to change it.
-  bucket& lock_bucket_of(const waiter& w) noexcept {
+  bucket_type& lock_bucket_of(const waiter_type& w) noexcept {
     for (;;) {
+      // Relaxed: only a guess of which bucket to lock; confirmed under that bucket's lock.
       const void* key = w.key.load(std::memory_order_relaxed);
-      bucket& b = lock(key);
+      bucket_type& b = lock(key);
       if (w.current_key() == key) return b;
       b.lock.unlock();
     }
@@ -98,14 +114,14 @@ class bucket_table {
   // Locks the buckets of two keys in a fixed order (lower index first) so two requeues in
   // opposite directions cannot deadlock; one lock when they share a bucket.
   struct bucket_pair {
-    bucket& from;
-    bucket& to;
+    bucket_type& from;
+    bucket_type& to;
   };
   bucket_pair lock_pair(const void* from, const void* to) noexcept {
     const std::size_t from_index = index_of(from);
     const std::size_t to_index = index_of(to);
-    bucket& first = buckets_[from_index < to_index ? from_index : to_index];
-    bucket& second = buckets_[from_index < to_index ? to_index : from_index];
+    bucket_type& first = buckets_[from_index < to_index ? from_index : to_index];
+    bucket_type& second = buckets_[from_index < to_index ? to_index : from_index];
     first.lock.lock();
     if (&second != &first) second.lock.lock();
     return {buckets_[from_index], buckets_[to_index]};
@@ -117,17 +133,16 @@ class bucket_table {
 
   // After fork() only the forking thread exists in the child: every queued waiter is a thread
   // that is gone, and a bucket lock may be held by one. Start the child with an empty table.
-  void reset_after_fork() noexcept;
+  void reset_after_fork() noexcept {
+    for (bucket_type& b : buckets_) {
+      // The old lock may be held by a thread that no longer exists; rebuild the bucket in place.
+      b.~bucket_type();
+      new (&b) bucket_type();
+    }
+  }
 
  private:
-  std::array<bucket, bucket_count> buckets_{};
+  std::array<bucket_type, count> buckets_{};
 };
 
-// The one table, constant-initialized: usable from any static initializer, and reached without
-// a call or an initialization guard on the wake fast path.
-extern constinit bucket_table the_table;
-inline bucket_table& table() noexcept {
-  return the_table;
-}
-
-}  // namespace futon::parking_lot_internal
+}  // namespace futon::detail

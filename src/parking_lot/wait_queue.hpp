@@ -10,15 +10,15 @@
 // All members require the bucket's lock.
 #pragma once
 
-#include "parking_lot/waiter.hpp"
+namespace futon::detail {
 
-namespace futon::parking_lot_internal {
-
+// Waiter: a waiter<Platform> (waiter.hpp).
+template <class Waiter>
 class wait_queue {
  public:
   // The oldest waiter on `key`, or nullptr.
-  waiter* head_of(const void* key) const noexcept {
-    for (waiter* head = first_queue_; head != nullptr; head = head->next_queue) {
+  Waiter* head_of(const void* key) const noexcept {
+    for (Waiter* head = first_queue_; head != nullptr; head = head->next_queue) {
       if (head->current_key() == key) return head;
     }
     return nullptr;
@@ -28,9 +28,9 @@ class wait_queue {
   bool empty() const noexcept { return first_queue_ == nullptr; }
 
   // Appends `w` (whose key is set) to its address's queue.
-  void push_back(waiter* w) noexcept {
+  void push_back(Waiter* w) noexcept {
     w->queued = true;
-    waiter* head = head_of(w->current_key());
+    Waiter* head = head_of(w->current_key());
     if (head == nullptr) {
       w->next = w;
       w->prev = w;
@@ -41,7 +41,7 @@ class wait_queue {
       first_queue_ = w;
       return;
     }
-    waiter* tail = head->prev;
+    Waiter* tail = head->prev;
     w->is_head = false;
     w->prev = tail;
     w->next = head;
@@ -50,7 +50,7 @@ class wait_queue {
   }
 
   // Takes `w` out of its queue, wherever it stands.
-  void remove(waiter* w) noexcept {
+  void remove(Waiter* w) noexcept {
     w->queued = false;
     if (w->next == w) {  // alone: its address's queue disappears
       unlink_queue(w);
@@ -62,14 +62,14 @@ class wait_queue {
   }
 
   // Takes out and returns the oldest waiter on `key`, or nullptr.
-  waiter* pop_front(const void* key) noexcept {
-    waiter* head = head_of(key);
+  Waiter* pop_front(const void* key) noexcept {
+    Waiter* head = head_of(key);
     if (head != nullptr) remove(head);
     return head;
   }
 
  private:
-  void unlink_queue(waiter* head) noexcept {
+  void unlink_queue(Waiter* head) noexcept {
     if (head->prev_queue != nullptr) {
       head->prev_queue->next_queue = head->next_queue;
     } else {
@@ -79,7 +79,7 @@ class wait_queue {
     head->is_head = false;
   }
 
-  void replace_head(waiter* old_head, waiter* new_head) noexcept {
+  void replace_head(Waiter* old_head, Waiter* new_head) noexcept {
     new_head->is_head = true;
     new_head->prev_queue = old_head->prev_queue;
     new_head->next_queue = old_head->next_queue;
@@ -92,7 +92,7 @@ class wait_queue {
     old_head->is_head = false;
   }
 
-  waiter* first_queue_ = nullptr;
+  Waiter* first_queue_ = nullptr;
 };
 
-}  // namespace futon::parking_lot_internal
+}  // namespace futon::detail

@@ -5,16 +5,17 @@
 #include <atomic>
 #include <futon/parking_lot.hpp>
 
-#include "os/thread_parker.hpp"
+#include "parking_lot/platform_concept.hpp"
 
-namespace futon::parking_lot_internal {
+namespace futon::detail {
 
+template <parking_lot_platform Platform>
 struct waiter {
   // The address the thread is parked on. Written only while holding the lock of the bucket the
   // waiter is in (and, on requeue, the lock of the bucket it moves to). Atomic because a
   // timed-out waiter reads it without a lock to find which bucket to lock, then re-reads it under
   // that lock to confirm (see lock_bucket_of).
-  os::atomic<const void*> key{nullptr};
+  typename Platform::template atomic<const void*> key{nullptr};
 
   // Ring of the waiters of one address in one bucket, in arrival order (see wait_queue).
   waiter* next = nullptr;
@@ -36,7 +37,7 @@ struct waiter {
   // Links the waiters one unpark call took out, so they are unparked after the lock is released.
   waiter* next_to_unpark = nullptr;
 
-  os::thread_parker parker;
+  typename Platform::thread_parker parker;
 
   const void* current_key() const noexcept {
     // Relaxed: callers hold the bucket lock that orders every write of `key` they could see.
@@ -44,4 +45,4 @@ struct waiter {
   }
 };
 
-}  // namespace futon::parking_lot_internal
+}  // namespace futon::detail

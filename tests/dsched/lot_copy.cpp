@@ -1,26 +1,19 @@
-// Compiled into the parking-lot copy (namespace futon_dsched, lot_hooks.hpp): see lot_copy.hpp.
+// The deterministic-schedule instantiation of futon's parking lot (see lot_copy.hpp): the real
+// engine and futex backend code (src/parking_lot/basic_parking_lot.hpp, futex_on_parking_lot.hpp)
+// over dsched::lot_platform, whose every lock, park and atomic access yields to the scheduler.
 #include "dsched/lot_copy.hpp"
 
 #include <chrono>
-#include <futon/backend/parking_lot.hpp>
+#include <futon/detail/sanitizers.hpp>
 #include <futon/parking_lot.hpp>
 
-#include "parking_lot/bucket.hpp"
+#include "dsched/lot_platform.hpp"
+#include "parking_lot/basic_parking_lot.hpp"
+#include "parking_lot/futex_on_parking_lot.hpp"
 
-namespace futon::os {
-// The copy has no fork handling: its table is reset by lot::reset() instead.
-void on_fork_child(void (*)()) noexcept {}
-}  // namespace futon::os
+template class futon::detail::basic_parking_lot<dsched::lot_platform>;
 
-#if defined(__SANITIZE_THREAD__)
-#define DSCHED_LOT_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define DSCHED_LOT_TSAN 1
-#endif
-#endif
-
-#if defined(DSCHED_LOT_TSAN)
+#if FUTON_SANITIZE_THREAD
 // The runtime's own entry points (not in every toolchain's <sanitizer/tsan_interface.h>).
 extern "C" void __tsan_ignore_thread_begin();
 extern "C" void __tsan_ignore_thread_end();
@@ -31,7 +24,7 @@ namespace {
 
 // Between true and false, ThreadSanitizer neither checks nor records this thread's accesses.
 void tsan_ignore_accesses([[maybe_unused]] bool ignore) noexcept {
-#if defined(DSCHED_LOT_TSAN)
+#if FUTON_SANITIZE_THREAD
   if (ignore) {
     __tsan_ignore_thread_begin();
   } else {
@@ -42,7 +35,8 @@ void tsan_ignore_accesses([[maybe_unused]] bool ignore) noexcept {
 
 }  // namespace
 
-using backend = futon::backend::parking_lot;
+using parking_lot = futon::detail::basic_parking_lot<lot_platform>;
+using backend = futon::detail::futex_on_parking_lot<parking_lot>;
 
 void wait(const word& w, std::uint32_t expected) noexcept {
   backend::wait(w, expected);
@@ -73,8 +67,9 @@ void wait_checking_too_early(const word& w, std::uint32_t expected) noexcept {
   // Relaxed, as the real backend's check (ordering comes from the scheduler's handovers here).
   if (w.load(std::memory_order_relaxed) != expected) return;
   // The bug: validate() no longer re-reads the word under the bucket lock.
-  static_cast<void>(futon::parking_lot::park(
-      &w, [] { return true; }, futon::parking_lot::deadline::never()));
+  static_cast<void>(parking_lot::park(
+      &w, [] { return true; }, [] {}, [](const void*, bool) {}, futon::detail::deadline::never(),
+      futon::parking_lot::default_park_token));
 }
 
 void reset() noexcept {
@@ -84,7 +79,7 @@ void reset() noexcept {
   // table were never released to this thread. They never run again; without this, TSan would
   // report the re-initialization below as racing with them.
   tsan_ignore_accesses(true);
-  futon::parking_lot_internal::the_table.reset_after_fork();
+  parking_lot::reset_after_fork();
   tsan_ignore_accesses(false);
 }
 

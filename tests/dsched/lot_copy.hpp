@@ -1,7 +1,7 @@
-// A copy of futon's parking lot and its futex backend, compiled with the deterministic
-// scheduler's hooks (lot_hooks.hpp) into namespace futon_dsched (see tests/dsched/CMakeLists.txt),
-// reached through these plain functions so that the test's own futon headers do not meet the
-// copy's. lot_futex (lot_futex.hpp) turns them back into a futex backend.
+// futon's parking lot and its futex backend instantiated over the deterministic scheduler's
+// platform (lot_platform.hpp) in lot_copy.cpp, reached through these plain functions so that a
+// test needs neither src/ nor the scheduler's platform. lot_futex (lot_futex.hpp) turns them
+// back into a futex backend.
 #pragma once
 
 #include <atomic>

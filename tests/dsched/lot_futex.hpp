@@ -1,6 +1,6 @@
-// lot_futex: the futex backend over the deterministic-schedule copy of futon's real parking lot
-// (lot_copy.hpp), with words that yield to the scheduler. Futex and primitive tests run on it to
-// check the parking lot, the backend and the primitives together, under every schedule.
+// lot_futex: the futex backend over futon's real parking lot instantiated for the deterministic
+// scheduler (lot_copy.hpp), with words that yield to the scheduler. Futex and primitive tests run
+// on it to check the parking lot, the backend and the primitives together, under every schedule.
 //
 // The parking lot keeps its own FIFO queues (its wake order is its own, not the scheduler's
 // choice). Lifetime (dsched::retire): a wait's value check reads the word, so a wait on a retired

@@ -60,9 +60,10 @@ machine_info describe_machine() {
   m.standard_library = "MSVC STL";
 #endif
   m.assertions = FUTON_DEBUG_CHECKS != 0;
-  m.futon_backend = std::is_same_v<futon::backend::default_backend, futon::backend::parking_lot>
-                        ? "parking lot"
-                        : "kernel futex";
+  m.futon_backend =
+      std::is_same_v<futon::backend::default_backend, futon::backend::parking_lot_futex>
+          ? "parking lot"
+          : "kernel futex";
   const std::time_t now = std::time(nullptr);
   char text[64] = "";
   if (const std::tm* utc = std::gmtime(&now)) {

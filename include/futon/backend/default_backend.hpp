@@ -11,7 +11,7 @@ namespace futon::backend {
 // Without a kernel futex (FUTON_NO_KERNEL_FUTEX, see kernel_futex.hpp) the build always chooses
 // the parking lot; the second test keeps a consumer's headers consistent with that regardless.
 #if FUTON_DEFAULT_BACKEND_IS_PARKING_LOT || defined(FUTON_NO_KERNEL_FUTEX)
-using default_backend = parking_lot;
+using default_backend = parking_lot_futex;
 #else
 using default_backend = kernel_futex;
 #endif

@@ -1,4 +1,6 @@
-// parking_lot: the futex backend on futon's user-space parking lot (<futon/parking_lot.hpp>).
+// parking_lot_futex: the futex backend on futon's user-space parking lot (<futon/parking_lot.hpp>),
+// as kernel_futex is the one on the OS's futex. (It was named backend::parking_lot until the
+// name collided with the namespace futon::parking_lot: inside futon::backend the struct hid it.)
 //
 // Portable (it needs only a thread parker from the OS) and exact: wait registers in the word's
 // bucket after checking the value under the bucket lock; wake takes no lock when nobody waits in
@@ -13,7 +15,7 @@
 
 namespace futon::backend {
 
-struct parking_lot {
+struct parking_lot_futex {
   static constexpr const char* name = "parking_lot";
 
   static void wait(const futex_word& word, std::uint32_t expected) noexcept;

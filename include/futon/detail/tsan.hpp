@@ -27,8 +27,8 @@
 //     not_static, and its destructor retires it: TSan then reports destroying it while held,
 //     and forgets its lock-order history, which a new lock at the same address must not inherit.
 //
-// Enabled when the translation unit is compiled with -fsanitize=thread (g++'s
-// __SANITIZE_THREAD__, clang++'s __has_feature(thread_sanitizer)), unless FUTON_TSAN_ANNOTATIONS
+// Enabled when the translation unit is compiled with -fsanitize=thread (FUTON_SANITIZE_THREAD,
+// <futon/detail/sanitizers.hpp>), unless FUTON_TSAN_ANNOTATIONS
 // is defined to 0. Define it the same way in every translation unit of a program: it changes
 // inline functions. Without TSan, every function here is an empty inline function and
 // diverted_backend<B> is B itself: nothing is left in the code.
@@ -37,17 +37,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <futon/detail/deadline.hpp>
+#include <futon/detail/sanitizers.hpp>
 
-#if !defined(FUTON_TSAN_ANNOTATIONS) || FUTON_TSAN_ANNOTATIONS
-#if defined(__SANITIZE_THREAD__)
+#if FUTON_SANITIZE_THREAD && (!defined(FUTON_TSAN_ANNOTATIONS) || FUTON_TSAN_ANNOTATIONS)
 #define FUTON_TSAN_ENABLED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FUTON_TSAN_ENABLED 1
-#endif
-#endif
-#endif
-#ifndef FUTON_TSAN_ENABLED
+#else
 #define FUTON_TSAN_ENABLED 0
 #endif
 

@@ -11,10 +11,10 @@
 //     become 1, never 0, and a long one is clamped and re-waited.
 //   - The wakes report only "woke someone" or ENOENT, never a count, and there is no requeue:
 //     no exact kernel_futex here (FUTON_NO_KERNEL_FUTEX). The parking lot is the default backend,
-//     and these calls are its thread parker and internal lock (os/thread_parker.hpp), which wait
-//     on a word of their own and wake one thread.
+//     and these calls are its thread parker and bucket lock (os/futex_parker.hpp,
+//     os/futex_lock.hpp), which wait on a word of their own and wake one thread.
 //   - The parker wakes its word after its owner may have returned and its stack been reused
-//     (futex_thread_parker.hpp). No manual covers this: Apple documents the os_sync wakes only as
+//     (futex_parker.hpp). No manual covers this: Apple documents the os_sync wakes only as
 //     waking threads waiting on `addr`, and __ulock_* has no manual. XNU's source
 //     (bsd/kern/sys_ulock.c) looks process-private waiters up by (process, address) and does not
 //     read the memory to wake, so the worst case is an early return of a later waiter on the same
@@ -145,27 +145,38 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
 #endif
 }
 
-std::size_t native_futex_wake(const futex_word& word, std::size_t count) noexcept {
-  // No count is reported (see the top of the file): 0, as the interface allows here. One waiter
-  // for count == 1, all of them otherwise.
+namespace {
+
+// No count is reported (see the top of the file): one waiter, or all of them.
+void wake(const futex_word& word, bool all) noexcept {
 #if defined(FUTON_DARWIN_OS_SYNC)
   for (;;) {
-    const int rc = count == 1 ? os_sync_wake_by_address_any(address_of(word), sizeof(std::uint32_t),
-                                                            OS_SYNC_WAKE_BY_ADDRESS_NONE)
-                              : os_sync_wake_by_address_all(address_of(word), sizeof(std::uint32_t),
-                                                            OS_SYNC_WAKE_BY_ADDRESS_NONE);
+    const int rc = all ? os_sync_wake_by_address_all(address_of(word), sizeof(std::uint32_t),
+                                                     OS_SYNC_WAKE_BY_ADDRESS_NONE)
+                       : os_sync_wake_by_address_any(address_of(word), sizeof(std::uint32_t),
+                                                     OS_SYNC_WAKE_BY_ADDRESS_NONE);
     // ENOENT: nobody waited. EINTR: interrupted before it woke anyone; try again, or a sleeper
     // whose word was changed before this wake would sleep on.
-    if (rc == 0 || errno != EINTR) return 0;
+    if (rc == 0 || errno != EINTR) return;
   }
 #else
   std::uint32_t operation = ul_compare_and_wait | ulf_no_errno;
-  if (count != 1) operation |= ulf_wake_all;
+  if (all) operation |= ulf_wake_all;
   for (;;) {
     const int rc = __ulock_wake(operation, address_of(word), 0);
-    if (rc != -EINTR) return 0;  // 0: woken; -ENOENT: nobody waited; -EINTR: as above
+    if (rc != -EINTR) return;  // 0: woken; -ENOENT: nobody waited; -EINTR: as above
   }
 #endif
+}
+
+}  // namespace
+
+void native_futex_wake_one(const futex_word& word) noexcept {
+  wake(word, false);
+}
+
+void native_futex_wake_all(const futex_word& word) noexcept {
+  wake(word, true);
 }
 
 }  // namespace futon::os

@@ -13,13 +13,14 @@
 //     of at most 50 ms, so a wall-clock change is noticed.
 //   - umtx_wakeup(ptr, count) reports no count, may wake more than asked, and nothing requeues:
 //     no exact kernel_futex here (FUTON_NO_KERNEL_FUTEX). The parking lot is the default backend,
-//     and these calls are its thread parker and internal lock (os/thread_parker.hpp), which
-//     sleep on a word of their own and wake one thread, so extra wakes are harmless.
+//     and these calls are its thread parker and bucket lock (os/futex_parker.hpp,
+//     os/futex_lock.hpp), which sleep on a word of their own and wake one thread, so extra wakes
+//     are harmless.
 //   - Sleepers are keyed by the physical page behind the address; umtx_sleep adds 0 to the word
 //     atomically first, so a copy-on-write page (after fork()) is split before the thread sleeps
 //     on it.
 //   - The parker wakes its word after its owner may have returned and its stack been reused
-//     (futex_thread_parker.hpp). Harmless by the manual, so the futex parker is kept here:
+//     (futex_parker.hpp). Harmless by the manual, so the futex parker is kept here:
 //     umtx_wakeup "will generally return 0 unless the address is bad" (an unmapped address is an
 //     error return, not a fault), and it "may wake up more processes than the specified count",
 //     so every umtx_sleep caller must already take a wake that was not meant for it and re-check.
@@ -84,11 +85,13 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
   }
 }
 
-std::size_t native_futex_wake(const futex_word& word, std::size_t count) noexcept {
-  // count 0 means "all" to umtx_wakeup; any count above 1 wakes everyone anyway (the manual).
-  const int n = count == 1 ? 1 : 0;
-  static_cast<void>(umtx_wakeup(address_of(word), n));
-  return 0;  // no count is reported
+// umtx_wakeup reports no count (see the top); its count 0 means "all".
+void native_futex_wake_one(const futex_word& word) noexcept {
+  static_cast<void>(umtx_wakeup(address_of(word), 1));
+}
+
+void native_futex_wake_all(const futex_word& word) noexcept {
+  static_cast<void>(umtx_wakeup(address_of(word), 0));
 }
 
 }  // namespace futon::os

@@ -9,16 +9,16 @@
 //     on CLOCK_REALTIME (following wall-clock changes), and a retry keeps the same deadline.
 //   - UMTX_OP_WAKE_PRIVATE returns 0, not how many it woke, and plain words cannot be requeued:
 //     no exact kernel_futex here (FUTON_NO_KERNEL_FUTEX). The parking lot is the default backend,
-//     and these calls are its thread parker and internal lock (os/thread_parker.hpp), which wait
-//     on a word of their own and wake one thread.
+//     and these calls are its thread parker and bucket lock (os/futex_parker.hpp,
+//     os/futex_lock.hpp), which wait on a word of their own and wake one thread.
 //   - The parker wakes its word after its owner may have returned and its stack been reused
-//     (futex_thread_parker.hpp). Harmless by the manual: UMTX_OP_WAKE's address is "used as a
+//     (futex_parker.hpp). Harmless by the manual: UMTX_OP_WAKE's address is "used as a
 //     key to find sleeping threads", and the _PRIVATE requests scope that key to the current
 //     process, so the worst case is a wake of a later sleeper on the same address, which
 //     re-checks its word. (kern_umtx.c builds a private key from the process and the virtual
 //     address, without touching the memory.)
 //   - "The read of the current value ... is not guarded by barriers": callers order their data
-//     with their own atomics, as on every OS (see futex_thread_parker.hpp).
+//     with their own atomics, as on every OS (see futex_parker.hpp).
 //
 // Status: written from the manual; not compiled (no FreeBSD headers or compiler on the machine
 // that wrote it). See the platform table in README.md.
@@ -81,12 +81,13 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
   }
 }
 
-std::size_t native_futex_wake(const futex_word& word, std::size_t count) noexcept {
-  // Up to `count` threads (INT_MAX: all). The kernel does not say how many: 0, as the interface
-  // allows on OSes without exact counts.
-  const u_long n = count > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<u_long>(count);
-  static_cast<void>(_umtx_op(address_of(word), UMTX_OP_WAKE_PRIVATE, n, nullptr, nullptr));
-  return 0;
+// UMTX_OP_WAKE_PRIVATE wakes up to `val` threads and does not say how many (see the top).
+void native_futex_wake_one(const futex_word& word) noexcept {
+  static_cast<void>(_umtx_op(address_of(word), UMTX_OP_WAKE_PRIVATE, 1, nullptr, nullptr));
+}
+
+void native_futex_wake_all(const futex_word& word) noexcept {
+  static_cast<void>(_umtx_op(address_of(word), UMTX_OP_WAKE_PRIVATE, INT_MAX, nullptr, nullptr));
 }
 
 }  // namespace futon::os

@@ -84,10 +84,18 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
   }
 }
 
-std::size_t native_futex_wake(const futex_word& word, std::size_t count) noexcept {
+std::size_t native_futex_wake_exact(const futex_word& word, std::size_t count) noexcept {
   const long rc = futex_call(word, FUTEX_WAKE_PRIVATE,
                              static_cast<std::uint32_t>(clamp_to_int(count)), nullptr, nullptr, 0);
   return rc > 0 ? static_cast<std::size_t>(rc) : 0;
+}
+
+void native_futex_wake_one(const futex_word& word) noexcept {
+  static_cast<void>(native_futex_wake_exact(word, 1));
+}
+
+void native_futex_wake_all(const futex_word& word) noexcept {
+  static_cast<void>(native_futex_wake_exact(word, static_cast<std::size_t>(INT_MAX)));
 }
 
 std::optional<std::size_t> native_futex_cmp_requeue(const futex_word& from, std::uint32_t expected,

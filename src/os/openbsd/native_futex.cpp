@@ -10,13 +10,14 @@
 //   - FUTEX_WAKE returns how many it woke, but FUTEX_REQUEUE does not compare the word first (no
 //     FUTEX_CMP_REQUEUE), so futex_requeue's "nullopt when from != expected, atomically" cannot
 //     be met: no kernel_futex here (FUTON_NO_KERNEL_FUTEX). The parking lot is the default
-//     backend, and these calls are its thread parker and internal lock (os/thread_parker.hpp).
+//     backend, and these calls are its thread parker and bucket lock (os/futex_parker.hpp,
+//     os/futex_lock.hpp).
 //   - Errors: EAGAIN (the word differed), ETIMEDOUT, EINTR (a signal), ECANCELED (a signal whose
 //     handler has SA_RESTART: the wait is not restarted by the kernel; we report an interruption
 //     and the caller waits again with the same deadline). Releases before 6.4 returned the error
 //     number itself instead of -1 and errno; both are understood.
 //   - The parker wakes its word after its owner may have returned and its stack been reused
-//     (futex_thread_parker.hpp). Harmless by the manual: FUTEX_WAKE "unblocks val threads
+//     (futex_parker.hpp). Harmless by the manual: FUTEX_WAKE "unblocks val threads
 //     sleeping on the wait channel identified by uaddr" (the address names a channel; it is not
 //     read), and an invalid address is an EFAULT return. So the worst case is a wake of a later
 //     waiter on the same address, which re-checks its word.
@@ -84,11 +85,15 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
   }
 }
 
-std::size_t native_futex_wake(const futex_word& word, std::size_t count) noexcept {
-  const int n = count > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(count);
-  const int rc = futex(address_of(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, nullptr, nullptr);
-  // OpenBSD does report the count; the parker and the lock ignore it.
-  return rc > 0 ? static_cast<std::size_t>(rc) : 0;
+// OpenBSD's FUTEX_WAKE takes a count and reports how many it woke, but without a compare-and-
+// requeue there is no kernel_futex here (see the top) and so no user of an exact count.
+void native_futex_wake_one(const futex_word& word) noexcept {
+  static_cast<void>(futex(address_of(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, nullptr, nullptr));
+}
+
+void native_futex_wake_all(const futex_word& word) noexcept {
+  static_cast<void>(
+      futex(address_of(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, nullptr, nullptr));
 }
 
 }  // namespace futon::os

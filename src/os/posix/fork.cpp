@@ -1,8 +1,8 @@
 // fork() hooks through pthread_atfork(3).
 // https://pubs.opengroup.org/onlinepubs/9699919799/functions/pthread_atfork.html
-#include <pthread.h>
+#include "os/fork.hpp"
 
-#include "os/thread_parker.hpp"
+#include <pthread.h>
 
 namespace futon::os {
 

@@ -11,11 +11,11 @@
 //     woke, and there is no requeue. An exact futex (futon's kernel_futex backend) cannot be
 //     built on them, so on Windows kernel_futex does not exist (FUTON_NO_KERNEL_FUTEX) and the
 //     default backend is the parking lot, whose counts are its own. This file serves the
-//     parking lot's thread parker and internal lock (src/os/linux/futex_thread_parker.hpp and
-//     futex_raw_mutex.hpp, written against native_futex.hpp only): each waits on a word of its
+//     parking lot's thread parker and bucket lock (src/os/futex_parker.hpp and futex_lock.hpp,
+//     written against native_futex.hpp only): each waits on a word of its
 //     own and wakes one thread or all, so no count is needed.
 //   - The parker wakes its word after its owner may have returned and its stack been reused
-//     (futex_thread_parker.hpp). Harmless by the manual: WakeByAddress* wakes threads that
+//     (futex_parker.hpp). Harmless by the manual: WakeByAddress* wakes threads that
 //     "called WaitOnAddress for this address" (the address is a key; the manual does not ask for
 //     it to be valid memory), and WaitOnAddress "is also allowed to return for other reasons"
 //     (the manual's examples include an abandoned earlier wake of the same address), so every
@@ -27,8 +27,6 @@
 #include <windows.h>
 
 #include <cstdint>
-
-#include "os/thread_parker.hpp"
 
 namespace futon::os {
 namespace {
@@ -85,20 +83,13 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
   return native_wait_result::woken;
 }
 
-std::size_t native_futex_wake(const futex_word& word, std::size_t count) noexcept {
-  // Windows does not report how many it woke (see the top of the file): 0, as the interface
-  // allows on OSes without exact counts. The parker and the internal lock wake 1; any other
-  // count wakes every waiter of the address, which for them is never more than one thread.
-  auto* address = const_cast<void*>(static_cast<const void*>(&word));
-  if (count == 1) {
-    WakeByAddressSingle(address);
-  } else {
-    WakeByAddressAll(address);
-  }
-  return 0;
+// Windows does not report how many it woke (see the top of the file): only these two wakes.
+void native_futex_wake_one(const futex_word& word) noexcept {
+  WakeByAddressSingle(const_cast<void*>(static_cast<const void*>(&word)));
 }
 
-// Windows has no fork(): nothing to register.
-void on_fork_child(void (*)()) noexcept {}
+void native_futex_wake_all(const futex_word& word) noexcept {
+  WakeByAddressAll(const_cast<void*>(static_cast<const void*>(&word)));
+}
 
 }  // namespace futon::os

@@ -1,4 +1,5 @@
-// Portable internal lock: a POSIX mutex, for systems without a futex. Constant-initialized and
+// pthread_lock: the portable bucket lock (parking_lot/raw_lock_concept.hpp), a POSIX mutex, for
+// systems without a wait-on-address call. Constant-initialized and
 // never destroyed: it guards the parking lot's static buckets, which live as long as the program
 // (threads may still be parked while static objects are destroyed at exit).
 #pragma once
@@ -7,11 +8,11 @@
 
 namespace futon::os {
 
-class pthread_raw_mutex {
+class pthread_lock {
  public:
-  constexpr pthread_raw_mutex() noexcept = default;
-  pthread_raw_mutex(const pthread_raw_mutex&) = delete;
-  pthread_raw_mutex& operator=(const pthread_raw_mutex&) = delete;
+  constexpr pthread_lock() noexcept = default;
+  pthread_lock(const pthread_lock&) = delete;
+  pthread_lock& operator=(const pthread_lock&) = delete;
 
   void lock() noexcept { pthread_mutex_lock(&mutex_); }
   void unlock() noexcept { pthread_mutex_unlock(&mutex_); }

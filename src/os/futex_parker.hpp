@@ -1,10 +1,13 @@
-// Linux thread parker: one futex word per parked thread.
+// futex_parker: the thread parker (parking_lot/thread_parker_concept.hpp) on the OS's
+// wait-on-address call (os/native_futex.hpp): one word per parked thread, on every OS that has
+// such a call (Linux futex(2), Windows WaitOnAddress, macOS, FreeBSD, OpenBSD, DragonFly).
 // https://man7.org/linux/man-pages/man2/futex.2.html
 //
 // state: 1 while parked, 0 once unparked. unpark() stores 0 and then wakes the word. Between the
 // store and the wake the parked thread may already have returned and its stack (where this
-// parker lives) may be reused: FUTEX_WAKE_PRIVATE on such an address is harmless, it only looks
-// up waiters by address. This is why the parker can live on the waiter's stack.
+// parker lives) may be reused: a wake on such an address is harmless, it only looks up waiters
+// by address (each OS's native_futex.cpp says why, by its manual). This is why the parker can
+// live on the waiter's stack. It wakes one thread and needs no wake count.
 #pragma once
 
 #include <atomic>
@@ -15,7 +18,7 @@
 
 namespace futon::os {
 
-class futex_thread_parker {
+class futex_parker {
  public:
   static constexpr const char* name = "futex";
 
@@ -49,7 +52,7 @@ class futex_thread_parker {
     // Release: publishes the unparker's writes to the owner (see park()). After this store the
     // owner may return and free this parker; only the address is used below.
     state_.store(0, std::memory_order_release);
-    static_cast<void>(native_futex_wake(state_, 1));
+    native_futex_wake_one(state_);
   }
 
  private:

@@ -1,4 +1,5 @@
-// Portable POSIX thread parker: a mutex, a condition variable and a flag.
+// pthread_parker: the portable thread parker (parking_lot/thread_parker_concept.hpp): a POSIX
+// mutex, a condition variable and a flag.
 // https://pubs.opengroup.org/onlinepubs/9699919799/functions/pthread_cond_timedwait.html
 //
 // Used where the OS has no futex-like call; also built and tested on Linux. unpark() signals
@@ -17,7 +18,7 @@
 namespace futon::os {
 
 // The two steps that differ between POSIX systems.
-namespace condvar_parker_os {
+namespace pthread_parker_os {
 
 #if defined(__APPLE__)
 // macOS has no pthread_condattr_setclock, and its pthread_cond_timedwait measures an absolute
@@ -62,22 +63,22 @@ inline void wait_for(pthread_cond_t* condition, pthread_mutex_t* mutex,
 }
 #endif
 
-}  // namespace condvar_parker_os
+}  // namespace pthread_parker_os
 
-class condvar_thread_parker {
+class pthread_parker {
  public:
-  static constexpr const char* name = "condvar";
+  static constexpr const char* name = "pthread";
 
-  condvar_thread_parker() noexcept {
+  pthread_parker() noexcept {
     pthread_mutex_init(&mutex_, nullptr);
-    condvar_parker_os::init_condition(&condition_);
+    pthread_parker_os::init_condition(&condition_);
   }
-  ~condvar_thread_parker() {
+  ~pthread_parker() {
     pthread_cond_destroy(&condition_);
     pthread_mutex_destroy(&mutex_);
   }
-  condvar_thread_parker(const condvar_thread_parker&) = delete;
-  condvar_thread_parker& operator=(const condvar_thread_parker&) = delete;
+  pthread_parker(const pthread_parker&) = delete;
+  pthread_parker& operator=(const pthread_parker&) = delete;
 
   void prepare_park() noexcept { parked_ = true; }  // owner only, before it is published
 
@@ -102,7 +103,7 @@ class condvar_thread_parker {
       if (limit.clock() == detail::deadline_clock::system && left > system_clock_slice) {
         left = system_clock_slice;
       }
-      condvar_parker_os::wait_for(&condition_, &mutex_, left);
+      pthread_parker_os::wait_for(&condition_, &mutex_, left);
     }
     const bool unparked = !parked_;
     pthread_mutex_unlock(&mutex_);

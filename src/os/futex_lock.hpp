@@ -1,6 +1,8 @@
-// Linux internal lock: a three-state futex mutex (0 free, 1 locked, 2 locked with sleepers), the
-// classic design from Drepper's "Futexes Are Tricky". Used for the parking lot's bucket locks,
-// which are held for a few dozen instructions, so it spins briefly before sleeping.
+// futex_lock: the parking lot's bucket lock (parking_lot/raw_lock_concept.hpp) on the OS's
+// wait-on-address call (os/native_futex.hpp), on every OS that has one: a three-state futex
+// mutex (0 free, 1 locked, 2 locked with sleepers), the classic design from Drepper's "Futexes
+// Are Tricky". Bucket locks are held for a few dozen instructions, so it spins briefly before
+// sleeping. It wakes one thread and needs no wake count.
 #pragma once
 
 #include <atomic>
@@ -11,8 +13,12 @@
 
 namespace futon::os {
 
-class futex_raw_mutex {
+class futex_lock {
  public:
+  constexpr futex_lock() noexcept = default;
+  futex_lock(const futex_lock&) = delete;
+  futex_lock& operator=(const futex_lock&) = delete;
+
   void lock() noexcept {
     std::uint32_t state = 0;
     // Acquire on success: the critical section's reads see the previous holder's writes.
@@ -27,7 +33,7 @@ class futex_raw_mutex {
     // Release: publishes the critical section to the next holder. If the old state says
     // somebody may sleep (2), wake one; it re-marks the lock as contended when it takes it.
     if (state_.exchange(0, std::memory_order_release) == 2) {
-      static_cast<void>(native_futex_wake(state_, 1));
+      native_futex_wake_one(state_);
     }
   }
 

@@ -1,0 +1,8 @@
+// Windows has no fork(): nothing to register (see os/fork.hpp).
+#include "os/fork.hpp"
+
+namespace futon::os {
+
+void on_fork_child(void (*)()) noexcept {}
+
+}  // namespace futon::os
