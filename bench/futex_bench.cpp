@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // futon's futex against std::atomic<std::uint32_t>::wait / notify_one, scenario by scenario.
 //
 // Every scenario is a template over an implementation from wait_impls.hpp and is registered for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The parking lot's bucket table against the kernel futex, the standard library and a parking
 // lot behind one global lock.
 //

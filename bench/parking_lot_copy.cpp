@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The parking lots parking_lot_bench compares (see parking_lot_copy.hpp): the library's, and the
 // same engine instantiated over the OS's platform with other bucket counts. Compiled with src/
 // on the include path and the library's own definitions (the thread parker it chose).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What parking_lot_bench needs from the parking lots it compares, which parking_lot_copy.cpp
 // instantiates (it alone reaches into src/ for the engine and the OS's platform).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The parking-lot scenarios, written once against the wait_impls.hpp interface (wait, wake_one,
 // wake_all) and run by parking_lot_bench for the kernel futex, the library's parking lot, the
 // standard library and the parking lot instantiated with other bucket counts

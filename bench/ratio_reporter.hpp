@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Ratios against peers measured in the same run.
 //
 // futon's benchmark figures are ratios, never bare times (see docs/design.md, "How performance is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // sleep_probe: waits until a set of threads are all blocked in the kernel.
 //
 // A wake-latency benchmark must start each measurement with every waiter really asleep. A

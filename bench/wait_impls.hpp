@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The wait/wake implementations every futex benchmark runs, side by side in one binary.
 //
 // A benchmark is written once against the static interface below (wait, wake_one, wake_all on a
@@ -59,9 +60,9 @@ std::vector<std::string> impl_names(impl_list<Impls...>, const std::string& exce
   return names;
 }
 
-// Every implementation each benchmark runs against, the same backends as tests/backends.hpp. To
-// benchmark another futex backend, add `futon_impl<backend::its_type>` here (and include its
-// header above).
+// Every implementation each benchmark runs against, the same backends as
+// tests/support/backends.hpp. To benchmark another futex backend, add
+// `futon_impl<backend::its_type>` here (and include its header above).
 #if defined(FUTON_NO_KERNEL_FUTEX)
 // No kernel_futex backend on this OS (see kernel_futex.hpp): the parking lot is the only one.
 using all_impls = impl_list<futon_impl<backend::parking_lot_futex>, std_impl>;

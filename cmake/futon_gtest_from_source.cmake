@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # GoogleTest for cross builds (mingw-w64, Linux on other CPUs, macOS through zig).
 #
 # Native builds use Debian's libgtest-dev through find_package(GTest REQUIRED) in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Installs the library, its headers, a package config so that find_package(futon) gives
 # consumers futon::futon, and futon.pc for pkg-config. Included when FUTON_INSTALL is on.
 include(CMakePackageConfigHelpers)

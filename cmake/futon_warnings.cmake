@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Warning flags for futon's own targets (never forced on a consumer).
 function(futon_set_warnings target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")

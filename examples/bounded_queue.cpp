@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A bounded blocking queue: producers wait while it is full, consumers while it is empty, each
 // on its own futon::condition_variable, so that a push wakes only a consumer and a pop only a
 // producer. close() ends the consumers' loop once the queue is drained.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A map shared by threads, two ways:
 //   - word counts under a futon::mutex, with std::lock_guard (every access writes);
 //   - a price list under a futon::shared_mutex: many readers at once with std::shared_lock, one

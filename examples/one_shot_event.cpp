@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A primitive of one's own on the futex: a one-shot event, one 32-bit word. Threads wait() until
 // some thread calls set(), once; set() makes a system call only if a thread may be asleep.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A fixed pool of worker threads, and futon::wait_group to wait for a batch of tasks: submit()
 // adds one to the group, the worker that ran the task calls done(), and wait() returns once all
 // of them have run. The group also publishes the tasks' results: every done() before the zero

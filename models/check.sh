@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Runs one SPIN model check and says whether the result is the expected one.
 #
 #   models/check.sh [--expect pass|fail] <model> [VARIANT ...]

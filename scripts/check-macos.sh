@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Compiles and links futon and its tests for macOS (arm64 and x86_64) from Linux with `zig c++`,
 # to check the macOS code: src/os/darwin/native_futex.cpp (the __ulock_wait2 path) and the POSIX
 # parker's Apple branch (-DFUTON_MACOS_PRIVATE_ULOCK=OFF). The programs cannot run here.

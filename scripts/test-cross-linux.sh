@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Builds futon and its whole test suite for Linux on another CPU with Debian's cross compilers,
 # and runs it under qemu-user.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Builds futon and its whole test suite for 64-bit Windows with mingw-w64, and runs it under wine.
 #
 #   scripts/test-windows.sh

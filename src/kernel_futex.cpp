@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The futex contract on the OS's native futex (see <futon/backend/kernel_futex.hpp>).
 #include <futon/backend/kernel_futex.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The futex contract on the parking lot (see <futon/backend/parking_lot.hpp>): the code of
 // futex_on_parking_lot.hpp, on the real system's parking lot.
 #include <futon/backend/parking_lot.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include <cstdio>
 #include <cstdlib>
 #include <futon/detail/assert.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The parts of <futon/recursive_mutex.hpp> that must exist once per program: the thread-id
 // counter (ids must differ across every module that locks the same mutex) and the exception.
 #include <atomic>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The OS-independent part of <futon/detail/thread_exit.hpp>: running a thread's list.
 #include <futon/detail/thread_exit.hpp>
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Linux on armv7l (arm-linux-gnueabihf): Debian's g++-arm-linux-gnueabihf cross compiler, tests under qemu-arm.
 set(FUTON_CROSS_TRIPLE arm-linux-gnueabihf)
 set(FUTON_CROSS_PROCESSOR armv7l)

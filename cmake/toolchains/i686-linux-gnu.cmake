@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Linux on i686 (i686-linux-gnu): Debian's g++-i686-linux-gnu cross compiler.
 set(FUTON_CROSS_TRIPLE i686-linux-gnu)
 set(FUTON_CROSS_PROCESSOR i686)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Cross-compiling futon for Linux on another CPU with Debian's cross compilers, and running the
 # results under qemu-user. Not used on its own: each <triple>.cmake beside this file sets
 # FUTON_CROSS_TRIPLE, FUTON_CROSS_PROCESSOR and FUTON_QEMU, then includes it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Cross-compiling futon for 64-bit Windows with mingw-w64 (Debian: g++-mingw-w64-x86-64-posix,
 # the variant whose libstdc++ has std::thread), and running the tests under wine.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Linux on riscv64 (riscv64-linux-gnu): Debian's g++-riscv64-linux-gnu cross compiler, tests under qemu-riscv64.
 set(FUTON_CROSS_TRIPLE riscv64-linux-gnu)
 set(FUTON_CROSS_PROCESSOR riscv64)

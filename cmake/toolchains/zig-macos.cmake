@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Cross-compiling futon for macOS from Linux with `zig c++` (clang + libc++ with macOS headers and
 # libSystem stubs), to check that the macOS code compiles and links. The programs cannot run here.
 #

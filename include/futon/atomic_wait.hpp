@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/atomic_wait.hpp>: wait for a std::atomic<T> to change, with timeouts, for any T of 1, 2,
 // 4 or 8 bytes - the timed std::atomic::wait that C++ never got.
 //

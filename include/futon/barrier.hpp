@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/barrier.hpp>: futon::barrier, a drop-in std::barrier in 8 bytes (plus its completion
 // function, which takes no room when it is empty, as the default one is).
 //
@@ -44,8 +45,8 @@
 //
 // Counters: the phase number (7 bits) wraps every 128 phases. A token is of the current or the
 // previous phase (std's precondition), and a phase cannot end without the arrival of every
-// participant, waiters included, so a waiter cannot be lapped. tests/wraparound_test.cpp runs
-// 300 phases.
+// participant, waiters included, so a waiter cannot be lapped. tests/primitives/wraparound_test.cpp
+// runs 300 phases.
 //
 // Signal safety: none of the members may be called from a signal handler.
 //

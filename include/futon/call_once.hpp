@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/call_once.hpp>: futon::once_flag and futon::call_once, drop-in std::once_flag and
 // std::call_once; the flag is 4 bytes.
 //

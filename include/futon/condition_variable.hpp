@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/condition_variable.hpp>: futon::condition_variable, a std::condition_variable in 8
 // bytes, for std::unique_lock<futon::mutex> (basic_condition_variable<B> pairs with
 // basic_mutex<B>).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/condition_variable_any.hpp>: futon::condition_variable_any, a drop-in
 // std::condition_variable_any in 8 bytes.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/counting_semaphore.hpp>: futon::counting_semaphore and futon::binary_semaphore, drop-in
 // std::counting_semaphore / std::binary_semaphore in 4 bytes (8 for a LeastMaxValue above
 // 2^31 - 1).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/event.hpp>: futon::event, a manual-reset event in 4 bytes.
 //
 // A flag threads can wait on: set() releases every waiting thread and lets later waits return at
@@ -36,7 +37,7 @@
 // compares it with the value it first read, so it misses a set() only if, between that read and
 // its next look, exactly a multiple of 2^30 set()s of the unset event happen (each set() and
 // reset() pair is two atomic RMWs: over 10 s of steady setting while the waiter is off the CPU);
-// it then waits for the next set(). tests/wraparound_test.cpp crosses the wrap.
+// it then waits for the next set(). tests/primitives/wraparound_test.cpp crosses the wrap.
 //
 // Signal safety: set() and reset() may be called from a signal handler on the kernel-futex
 // backend (one CAS, one futex wake); on the parking-lot backend set() may take a bucket lock, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/futex.hpp>: wait for a 32-bit word to change, and wake the threads waiting on it.
 //
 // The futex is the smallest useful blocking primitive: a thread sleeps on the address of a word

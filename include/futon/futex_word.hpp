@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The vocabulary every futex backend shares: the 32-bit word and the result of a requeue.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/latch.hpp>: futon::latch, a drop-in std::latch in 4 bytes.
 //
 // A single-use countdown: threads count it down, and waiters are released once it reaches zero.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/mutex.hpp>: futon::mutex, a drop-in std::mutex (and std::timed_mutex) in 4 bytes.
 //
 //   futon::mutex m;

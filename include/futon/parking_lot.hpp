@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/parking_lot.hpp>: wait queues in user space, keyed by any address.
 //
 // The parking lot lets a thread sleep ("park") on any address and another wake ("unpark") it,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/recursive_mutex.hpp>: futon::recursive_mutex and futon::recursive_timed_mutex, drop-in
 // std::recursive_mutex and std::recursive_timed_mutex in 16 bytes, built on futon::mutex.
 //
@@ -101,8 +102,8 @@ inline std::uint64_t this_thread_recursive_owner_id() noexcept {
   return id;
 }
 
-// Defined only by futon's tests (tests/recursive_mutex_test_access.hpp): the way in to start the
-// count of levels near its limit. Not part of the API.
+// Defined only by futon's tests (tests/primitives/recursive_mutex_test_access.hpp): the way in to
+// start the count of levels near its limit. Not part of the API.
 struct recursive_lock_test_access;
 
 // What both recursive mutexes are: a futon::mutex, an owner and a count of levels.

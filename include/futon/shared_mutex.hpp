@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/shared_mutex.hpp>: futon::shared_mutex, a std::shared_timed_mutex in 4 bytes.
 //
 //   futon::shared_mutex m;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/wait_group.hpp>: futon::wait_group, a count of outstanding work to wait for (Go's
 // sync.WaitGroup), in 4 bytes.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // on_fork_child: the one fork() hook the library needs (the parking lot empties its table in the
 // child). POSIX systems implement it with pthread_atfork (os/posix/fork.cpp); Windows, which has
 // no fork(), with a no-op (os/windows/fork.cpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // futex_lock: the parking lot's bucket lock (parking_lot/raw_lock_concept.hpp) on the OS's
 // wait-on-address call (os/native_futex.hpp), on every OS that has one: a three-state futex
 // mutex (0 free, 1 locked, 2 locked with sleepers), the classic design from Drepper's "Futexes

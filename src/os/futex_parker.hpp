@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // futex_parker: the thread parker (parking_lot/thread_parker_concept.hpp) on the OS's
 // wait-on-address call (os/native_futex.hpp): one word per parked thread, on every OS that has
 // such a call (Linux futex(2), Windows WaitOnAddress, macOS, FreeBSD, OpenBSD, DragonFly).

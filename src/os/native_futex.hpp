@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The OS's native futex calls, one implementation per OS under src/os/<os>/.
 //
 // This layer only translates: arguments into the system call's units, results into

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // os::platform: the real system's parking_lot_platform (parking_lot/platform_concept.hpp), chosen
 // per OS, which src/parking_lot/parking_lot.cpp instantiates the parking lot over.
 //

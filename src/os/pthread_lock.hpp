@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // pthread_lock: the portable bucket lock (parking_lot/raw_lock_concept.hpp), a POSIX mutex, for
 // systems without a wait-on-address call. Constant-initialized and
 // never destroyed: it guards the parking lot's static buckets, which live as long as the program

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // pthread_parker: the portable thread parker (parking_lot/thread_parker_concept.hpp): a POSIX
 // mutex, a condition variable and a flag.
 // https://pubs.opengroup.org/onlinepubs/9699919799/functions/pthread_cond_timedwait.html

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // basic_parking_lot<Platform>: the parking lot's engine (contract in <futon/parking_lot.hpp>),
 // over a platform (platform_concept.hpp) that supplies its thread parker, bucket lock, atomics,
 // clock and bucket count. Instantiated once for the real system (os::platform, in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // bucket and bucket_table: the parking lot's fixed hash table of wait queues, over a platform
 // (platform_concept.hpp) that supplies the bucket lock, the parker, the atomics and the clock.
 //

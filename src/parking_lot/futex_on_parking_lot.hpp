@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // futex_on_parking_lot<Lot>: the futex contract (<futon/futex.hpp>) on one instantiation of the
 // parking lot (basic_parking_lot.hpp): the library's parking_lot_futex backend on the real one
 // (src/parking_lot_futex.cpp), and the deterministic-schedule tests' backend on theirs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // os_parking_lot: the parking lot on the real system (os::platform), whose code the library
 // compiles once, in parking_lot.cpp (the explicit instantiation below is declared extern here).
 // For src/ and for the tests that reach into the engine (bucket indexes, the table's alignment).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The parking lot on the real system: the engine (basic_parking_lot.hpp) instantiated once over
 // os::platform, the functions <futon/parking_lot.hpp> declares, and the fork hook.
 #include <futon/parking_lot.hpp>

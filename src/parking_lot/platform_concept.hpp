@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The parking_lot_platform concept: everything the parking lot (basic_parking_lot.hpp) takes
 // from the system it runs on, as one type, the way the primitives take theirs from their futex
 // backend (<futon/detail/backend_traits.hpp>) and folly's parking lot takes its atomic template.

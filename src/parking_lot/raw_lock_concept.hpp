@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The raw_lock concept: the small lock that guards one bucket of the parking lot.
 //
 // Calling protocol: lock() and unlock() in pairs, by the same thread, never nested on one lock

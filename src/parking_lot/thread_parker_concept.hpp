@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The thread_parker concept: how the parking lot puts one thread to sleep and wakes it.
 //
 // Calling protocol (the one the parking lot follows, and every parker may rely on; after Rust

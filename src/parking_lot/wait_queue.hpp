@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // wait_queue: the waiters of one bucket, as one FIFO queue per address.
 //
 // Each address's waiters form a circular doubly linked ring in arrival order; the oldest waiter

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // waiter: one parked thread's entry in a wait queue. It lives on the parked thread's stack for
 // the duration of park(), so parking never allocates.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Test-only LD_PRELOAD library: CLOCK_REALTIME, as the program reads it through clock_gettime,
 // runs FUTON_TEST_REALTIME_BEHIND_MS milliseconds (default 1000) behind the kernel's. The kernel
 // still times out FUTEX_CLOCK_REALTIME waits on its own clock, so a program sees exactly what it

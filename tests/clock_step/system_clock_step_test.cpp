@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Issue 10, defect 7c: a system_clock deadline must not time out early when the wall clock
 // steps back while the kernel times the wait out. Run under realtime_behind.c (LD_PRELOAD), the
 // program's CLOCK_REALTIME is one second behind the kernel's: every FUTEX_CLOCK_REALTIME wait

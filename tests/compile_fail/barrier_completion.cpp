@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // compile_fail.barrier_completion.<case>: a barrier whose completion function cannot be called
 // as an lvalue with no arguments must stop the build with futon's static_assert. The control: a
 // completion that may throw (not noexcept) compiles, as with std::barrier.

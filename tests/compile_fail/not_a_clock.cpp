@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // compile_fail.not_a_clock.<case>: a *_until member given a time point whose Clock is not a
 // clock (std::chrono::is_clock_v<Clock> false) must stop the build with futon's static_assert.
 // With no case defined (the control), the same calls with real clocks compile.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Clang's -Wthread-safety sees futon's locks as it sees libc++'s std::mutex (see
 // <futon/detail/thread_safety.hpp>). The control compiles cleanly: every futon header, correct
 // uses of each lock function and of the std guards libc++ annotates. Each case is one misuse

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // futon's debug checks are the library's choice (FUTON_DEBUG_CHECKS in <futon/config.hpp>), not
 // each file's NDEBUG: a lock taken in a file compiled with NDEBUG (other_file.cpp) and released
 // in one compiled without it (this file), or the other way round, must neither stop the program

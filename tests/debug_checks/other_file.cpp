@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The NDEBUG half of odr_test: NDEBUG must change nothing in futon's inline code.
 #ifndef NDEBUG
 #error "other_file.cpp must be compiled with NDEBUG (tests/debug_checks/CMakeLists.txt)"

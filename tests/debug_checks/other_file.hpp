@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Locks and unlocks done in other_file.cpp, a translation unit compiled with NDEBUG (see
 // CMakeLists.txt), while odr_test.cpp is compiled without it.
 #pragma once

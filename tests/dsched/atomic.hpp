@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // dsched::atomic<T>: a std::atomic<T> whose every operation is first a schedule point, so the
 // deterministic scheduler can interleave threads between any two atomic accesses, and a checked
 // access: an operation on an atomic inside an object a body has retired (dsched::retire) fails

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The futex contract under the deterministic scheduler, on the simulated futex and on futon's
 // real parking lot: every schedule of a wait/wake handshake within two preemptions and one
 // fault, random schedules of larger cases, timeouts racing wakes and requeues.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Object lifetime: the scheduler's check itself (an access to a retired object fails the run, a
 // wake by address does not), and every primitive destroyed at the earliest moment its header
 // allows, under every schedule of a small case and under random ones, on the simulated futex

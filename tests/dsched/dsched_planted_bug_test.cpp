@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The checker checks itself: bugs planted on purpose must be found within the budget the real
 // tests use, and a failure must replay from what its report prints.
 #include <cstdlib>

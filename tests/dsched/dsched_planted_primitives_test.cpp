@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The checker bites: the deterministic scheduler finds the defects issue 10 lists in the 7add648
 // primitives (kept as planted copies in tests/dsched/planted/), each within a CI budget, with a
 // report that names the failure and a line that replays it. The same scenarios pass on the real

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // futon's primitives under the deterministic scheduler, on the simulated futex (spurious
 // wakeups, weak CAS failures, timeouts at any moment) and on the real parking lot: each is run
 // under random schedules with several threads and under every schedule of a small case, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Scenarios for the rules issue 10 added (object lifetime, any wake order, no lapped counter),
 // written once over the primitive types so that the same body runs against the real primitives
 // (which must pass: dsched_lifetime_test.cpp, dsched_wake_order_test.cpp) and against the

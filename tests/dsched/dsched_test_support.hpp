@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Shared by the deterministic-schedule tests: the backends they run on, and the two ways of
 // exploring schedules, each reporting a failure with the line that replays it.
 #pragma once

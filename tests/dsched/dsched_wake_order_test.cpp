@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Any wake order: the scheduler offers every blocked thread to a wake that cannot reach them all
 // (exhaustively, as a combination per wake; at random, often the newest), and the primitives
 // pass whichever the wake reaches. The parking lot keeps its own FIFO queues, so on lot_futex

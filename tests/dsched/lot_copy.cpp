@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The deterministic-schedule instantiation of futon's parking lot (see lot_copy.hpp): the real
 // engine and futex backend code (src/parking_lot/basic_parking_lot.hpp, futex_on_parking_lot.hpp)
 // over dsched::lot_platform, whose every lock, park and atomic access yields to the scheduler.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // futon's parking lot and its futex backend instantiated over the deterministic scheduler's
 // platform (lot_platform.hpp) in lot_copy.cpp, reached through these plain functions so that a
 // test needs neither src/ nor the scheduler's platform. lot_futex (lot_futex.hpp) turns them

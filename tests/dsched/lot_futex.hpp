@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // lot_futex: the futex backend over futon's real parking lot instantiated for the deterministic
 // scheduler (lot_copy.hpp), with words that yield to the scheduler. Futex and primitive tests run
 // on it to check the parking lot, the backend and the primitives together, under every schedule.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // dsched::lot_platform: the parking lot's platform (src/parking_lot/platform_concept.hpp) under
 // the deterministic scheduler. Its bucket lock, its thread parker and its atomics all yield to
 // the scheduler, and its clock is the scheduler's virtual one; lot_copy.cpp instantiates the

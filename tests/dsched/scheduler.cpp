@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The deterministic scheduler (see scheduler.hpp).
 //
 // One mutex guards the whole execution; a thread runs user code only while `current` names it,

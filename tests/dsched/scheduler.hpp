@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A deterministic scheduler for futon's tests, in the spirit of folly's DeterministicSchedule and
 // Rust's loom: the threads of a test body are real threads, but only one runs at a time, and at
 // every schedule point (each access to a dsched::atomic, each lock, park, futex call) the

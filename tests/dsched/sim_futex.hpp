@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // sim_futex: a futex backend simulated inside the deterministic scheduler. Its waits and wakes
 // are the scheduler's own block_on / wake_on, with the futex contract's atomicity (the value
 // check and the block happen with no schedule point between them) and its freedoms, which the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // <futon/config.hpp> says what CMake chose: the version of project(VERSION) and whether the OS
 // has a kernel futex, for consumers that read no CMake (pkg-config, a plain -I). The expected
 // values come from CMake (tests/headers/CMakeLists.txt).

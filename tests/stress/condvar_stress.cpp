@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Condition variable under oversubscription, over every backend, with every kind of wait (with
 // and without a predicate, wait_for and wait_until with 0..50 us timeouts, and endless ones) and
 // every kind of notify (notify_one, notify_all, under the lock and after it):

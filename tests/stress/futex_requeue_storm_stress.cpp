@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Requeue storm over every backend: every waiter starts on word 0, which nobody ever wakes, and
 // only a requeue can move it off; two conductor threads race requeues between all four words (in
 // both directions, back onto word 0 too) and wakes on words 1-3, until every waiter has returned.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Timeout storm over every backend: many waiters with tiny random timeouts (0..50 us, and now and
 // then up to 1 ms so that some are asleep when a requeue comes) on three words, while a waker
 // wakes and a requeuer moves waiters between the words nonstop. Every expiry races a wake or a
@@ -9,9 +10,9 @@
 // meanwhile). A false return must come after its full timeout, strictly. After the round nobody
 // may be left on any word.
 //
-// tests/parking_lot_timeout_storm_test.cpp runs a fixed-size storm on the parking lot alone;
-// this one runs on every backend, with relative and absolute deadlines, at 4-64 threads, round
-// after round until the budget is spent.
+// tests/parking_lot/parking_lot_timeout_storm_test.cpp runs a fixed-size storm on the parking lot
+// alone; this one runs on every backend, with relative and absolute deadlines, at 4-64 threads,
+// round after round until the budget is spent.
 #include <array>
 #include <atomic>
 #include <chrono>

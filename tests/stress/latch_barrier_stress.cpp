@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // latch and barrier under oversubscription, over every backend:
 //
 //   - a run of eight latches per round: half the threads count each one down (by 1 or 2, with

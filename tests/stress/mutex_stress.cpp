@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Mutex under oversubscription, over every backend: 4-64 threads on four mutexes mix every way of
 // taking one (lock, try_lock, try_lock_for and try_lock_until with 0..50 us timeouts, and two at
 // once with std::scoped_lock), and holders now and then yield inside the critical section, so

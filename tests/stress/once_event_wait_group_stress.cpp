@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // call_once, event and wait_group under oversubscription, over every backend:
 //
 //   - call_once: 64 threads race through 32 flags each, in orders of their own; on a quarter of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // counting_semaphore and binary_semaphore under oversubscription, over every backend:
 //
 //   - a pool of 1-8 tokens (a counting_semaphore<8>, or a binary_semaphore for one token) that

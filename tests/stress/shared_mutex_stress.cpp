@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // shared_mutex under oversubscription, over every backend: 4-64 threads, a quarter of them
 // writers, each mixing the blocking, try and timed (0..50 us) members of its kind, holders now
 // and then yielding inside so that writers drain readers and readers queue behind writers.

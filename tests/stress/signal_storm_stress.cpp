@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Signal storms over every backend (POSIX only: pthread_kill): a sender thread sends SIGUSR1 to
 // every worker in a tight loop (yielding between passes) while they wait. The no-op handler is
 // installed without SA_RESTART in even rounds (an interrupted futex wait returns EINTR) and with
@@ -12,7 +13,7 @@
 //   - mutex and condition variable: counters guarded by the mutex stay exact, and a bounded
 //     queue hands every item over exactly once.
 //
-// tests/futex_signal_test.cpp checks a few waits under a 100 us storm; this one keeps 4-64
+// tests/futex/futex_signal_test.cpp checks a few waits under a 100 us storm; this one keeps 4-64
 // threads interrupted round after round, with the primitives built on the futex too.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Shared by the stress programs (tests/stress/, `ctest -L stress`): the time budget each test
 // spends in rounds, the seed its random choices come from, the thread counts it cycles through,
 // the strict "never early" check of timed waits, and the one-line summary each test prints.

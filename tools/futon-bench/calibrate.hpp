@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Startup calibration: how many busy_work() steps make the contended scenario's ~20 ns inside and
 // ~100 ns outside the lock on this machine, and what one clock read costs (the scenarios read the
 // clock once inside and once outside the lock, so that time counts toward the work).

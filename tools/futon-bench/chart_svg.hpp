@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A line chart as a standalone SVG file, written by hand (no plotting dependency): throughput
 // against thread count, one line per implementation, x on a log2 scale.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Number formatting shared by the console tables, the progress lines and the report.
 #pragma once
 

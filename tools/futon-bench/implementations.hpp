@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The implementations compared, as lists of types that each scenario's template runs over:
 // futon's, the standard library's, and abseil's when futon-bench is built with it. absl::Mutex
 // of Debian's abseil (20220623) has no lowercase lock()/unlock(), so thin adapters give it the

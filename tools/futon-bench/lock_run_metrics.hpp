@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The metrics of a mutex scenario's run (contended, recursive): throughput, per-thread spread,
 // worst wait, CPU and context switches per acquisition, with the checks that make them
 // trustworthy (no stuck thread, the guarded counter matches the acquisitions).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What the numbers were measured on: CPU, core count, load, compiler, standard library, build
 // type and futon's futex backend. Load matters most: the machine is shared, and a busy one
 // shifts every figure (the ratios less, since implementations are measured interleaved).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // futon-bench: futon's primitives against the standard library's (and abseil's), side by side,
 // in one run. See --help, and options.cpp for the embedded default configuration.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What a futon-bench run measures: the scenarios, their parameters, how long and how often.
 #pragma once
 

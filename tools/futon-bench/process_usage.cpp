@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The one OS-specific file of futon-bench: getrusage where POSIX has it, GetProcessTimes on
 // Windows (which keeps no context-switch count per process: those figures read "n/a" there).
 #include "process_usage.hpp"

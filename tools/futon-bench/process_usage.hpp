@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What the whole process (every thread, including those that have exited) has used so far: CPU
 // time and context switches, from getrusage(RUSAGE_SELF). A scenario takes a snapshot before and
 // after its timed part and reports the difference per operation.

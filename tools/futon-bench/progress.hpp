@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Progress on stderr, one line per finished scenario point:
 //   [3/18 0:41] contended mutex, 8 threads: futon 5.10 M acq/s, std 3.20 M acq/s (futon/std 1.59x)
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The run's summary: for every scenario point and metric, the median of each implementation and
 // the ratios futon/std (and futon/absl), with which direction is better. Metrics marked
 // show_worst get a second row for the worst repetition.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Everything the report files are made from.
 #pragma once
 

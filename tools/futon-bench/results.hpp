@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The numbers a run produces: for every scenario point (say "contended mutex, 8 threads"), each
 // implementation's value of each metric in every repetition.
 #pragma once

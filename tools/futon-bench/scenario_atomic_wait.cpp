@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Scenario 6: two threads play ping-pong on one std::atomic<std::uint32_t>: each waits for the
 // other's value, then stores the next one and notifies. A round trip is two hand-offs. Measured:
 // round trips per second, CPU time and context switches per round trip - a waiter that spins

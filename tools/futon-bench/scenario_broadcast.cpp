@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Scenario 3: notify_all to N waiters, each of which, once woken, takes the mutex, records that
 // it passed, and waits again (releasing the mutex). Measured: the time from the notify_all call
 // until the last waiter has passed, and the context switches and CPU time per broadcast.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Scenario 2: one mutex, N threads, each looping: lock, ~20 ns of work, unlock, ~100 ns of work.
 // On a 2-core machine, 4..32 threads oversubscribe it: what a lock does then (spin, sleep, hand
 // off) decides throughput, fairness and CPU spent.

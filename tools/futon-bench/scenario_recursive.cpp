@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Scenario 7: a recursive mutex taken two levels deep (lock, lock, unlock, unlock), as code that
 // re-enters its own lock does. Uncontended (one thread, nothing else: the cost of the four calls)
 // and contended (N threads, the contended mutex's ~20 ns inside and ~100 ns outside), with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Scenario 4: a reader/writer lock with 90 % shared (read) and 10 % exclusive (write) locks, N
 // threads, the same ~20 ns inside and ~100 ns outside as the contended mutex.
 #include <algorithm>

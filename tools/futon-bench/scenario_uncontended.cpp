@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Scenario 1: lock + unlock on one thread with nobody else around: the cost every user pays.
 // Reference: the least a lock can do, one compare-and-swap to take it and a plain release store
 // to give it back.

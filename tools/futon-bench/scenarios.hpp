@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The scenarios. Each runs its points (one per thread / waiter / pair count), every point for
 // every implementation, repetitions interleaved (repetition 1 of futon, std, absl, then
 // repetition 2, ...) so that a change in machine load falls on all of them alike.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // futon's performance targets, checked against this run's numbers:
 //   1. uncontended lock+unlock: futon's time at most 0.8x std::mutex's (medians);
 //   2. contended scaling: at every thread count 2..32, the worst repetition's throughput at

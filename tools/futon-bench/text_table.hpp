@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A table of strings, rendered as aligned text for the console or as Markdown for the report.
 #pragma once
 

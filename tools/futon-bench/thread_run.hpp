@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Runs N threads over one timed measurement: all start together, run until told to stop, and
 // report what each did. The harness's own waiting (start and stop) uses std::latch and
 // std::atomic<bool>::wait for every implementation alike, outside the timed part where it can.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A thread that stops the run, naming the scenario point, if no measurement finishes for a long
 // time: a lost wake-up in a primitive would otherwise hang futon-bench (and the CTest run) with
 // no clue where. It sleeps in a timed condition-variable wait, so it costs the measurements

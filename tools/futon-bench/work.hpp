@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The simulated work inside and outside a critical section: a busy loop of a calibrated number of
 // iterations, and the clock the scenarios read.
 #pragma once

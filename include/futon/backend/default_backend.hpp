@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // default_backend: the futex backend behind futon's free functions and primitives, chosen when
 // the library is built (-DFUTON_BACKEND=kernel|parking_lot).
 #pragma once

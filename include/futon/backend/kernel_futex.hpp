@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // kernel_futex: the futex backend on the operating system's own futex.
 //
 // Linux: futex(2) with FUTEX_PRIVATE_FLAG (process-private waits). Waits on steady deadlines use

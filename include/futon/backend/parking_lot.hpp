@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // parking_lot_futex: the futex backend on futon's user-space parking lot (<futon/parking_lot.hpp>),
 // as kernel_futex is the one on the OS's futex. (It was named backend::parking_lot until the
 // name collided with the namespace futon::parking_lot: inside futon::backend the struct hid it.)

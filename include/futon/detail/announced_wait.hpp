@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The wait that event, latch, wait_group, barrier and call_once share: a waiter announces
 // itself by setting a "waiters" bit in the primitive's word and futex-waits on the word with the
 // bit set; the thread that changes the word in the way waiters wait for reads the bit in the

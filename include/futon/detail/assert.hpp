@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Precondition checks for debug builds.
 //
 // FUTON_PRECONDITION(cond, message) stops the program with `message` when `cond` is false, when

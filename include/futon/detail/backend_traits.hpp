@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What a primitive takes from its futex backend besides wait/wake/requeue: the type of its
 // atomic words (and of any other atomic it keeps), the clock of its fairness timers and how long it
 // spins before it sleeps. All default to the real thing; a test backend may supply its own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The size to pad shared data to, per CPU, so that two of the parking lot's buckets or two of
 // atomic_wait's waiter slots never share a cache line (or the pair of lines that x86 and ARM
 // prefetchers fetch together). The table follows Zig's and Go's:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // FUTON_COLD marks a slow path (a lock's contended half): kept out of line, so that the fast
 // path that calls it stays a few instructions, small enough to inline into every caller, and
 // placed away from hot code. On compilers without the attributes it is empty.

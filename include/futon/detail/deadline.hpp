@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // deadline: the one internal form of every timeout.
 //
 // Every timed wait turns its argument into a deadline once, at the top of the call, and keeps it

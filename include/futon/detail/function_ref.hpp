@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // function_ref<R(Args...)>: a non-owning reference to a callable, two pointers wide.
 //
 // The parking lot's callbacks are templates in the public header, but its engine is compiled

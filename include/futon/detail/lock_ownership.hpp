@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Debug-only tracking of which locks the calling thread holds, so that unlocking a mutex one
 // does not hold stops a debug build with a message. Each thread keeps a small fixed array of the
 // addresses it locked; a thread holding more than that many locks at once is not tracked for the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Which sanitizers this translation unit is compiled with, for the few places that must know:
 // FUTON_SANITIZE_THREAD and FUTON_SANITIZE_ADDRESS are 1 or 0. GCC defines __SANITIZE_THREAD__
 // and __SANITIZE_ADDRESS__; clang answers __has_feature(thread_sanitizer / address_sanitizer).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Converting any std::chrono::duration to int64 nanoseconds without overflow.
 //
 // Timeouts arrive as durations of any representation (int8 to uint64, float, double) and any

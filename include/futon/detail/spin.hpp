@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Spinning before sleeping, calibrated for a small x86-64 / ARM server.
 //
 // Measured on the 2-core development machine: one PAUSE takes about 25 ns, and handing a wake to

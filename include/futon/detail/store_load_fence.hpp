@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // store_load_fence(): the full fence behind futon's lock-free "does anybody wait?" checks: the
 // parking lot's per-bucket `pending` count (src/parking_lot/bucket.hpp) and atomic_wait's
 // waiter slots (<futon/atomic_wait.hpp>). Both follow one protocol, argued here once:

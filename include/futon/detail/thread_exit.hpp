@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Work that runs when the calling thread exits, after its thread_local objects are destroyed
 // (notify_all_at_thread_exit, in condition_variable.hpp).
 //

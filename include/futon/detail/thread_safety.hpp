@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Clang's thread-safety analysis (-Wthread-safety) for futon's locks, so that code which swaps
 // std::mutex for futon::mutex keeps the checks libc++ gives std::mutex
 // (_LIBCPP_ENABLE_THREAD_SAFETY_ANNOTATIONS): variables GUARDED_BY a futon::mutex or

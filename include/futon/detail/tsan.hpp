@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // ThreadSanitizer annotations: how a TSan build learns that futon::mutex and futon::shared_mutex
 // are locks and futon::condition_variable's notify is a signal, so that it reports the user's
 // races in terms of those locks (and lock-order inversions, unlocks by a thread that does not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // macOS: os_sync_wait_on_address (macOS 14.4+), else the private __ulock_wait2 / __ulock_wait.
 // https://developer.apple.com/documentation/os/os_sync_wait_on_address
 // https://developer.apple.com/documentation/os/os_sync_wake_by_address_any

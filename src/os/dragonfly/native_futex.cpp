@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // DragonFly BSD: umtx_sleep(2) / umtx_wakeup(2).
 // https://man.dragonflybsd.org/?command=umtx&section=2
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // FreeBSD: _umtx_op(2) with UMTX_OP_WAIT_UINT_PRIVATE / UMTX_OP_WAKE_PRIVATE.
 // https://man.freebsd.org/cgi/man.cgi?query=_umtx_op&sektion=2
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Linux: futex(2). https://man7.org/linux/man-pages/man2/futex.2.html
 //
 // Every operation uses FUTEX_PRIVATE_FLAG: the kernel then keys waiters by (mm, address) without

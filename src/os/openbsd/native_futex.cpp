@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // OpenBSD: futex(2) with FUTEX_WAIT / FUTEX_WAKE and FUTEX_PRIVATE_FLAG.
 // https://man.openbsd.org/futex.2
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // fork() hooks through pthread_atfork(3).
 // https://pubs.opengroup.org/onlinepubs/9699919799/functions/pthread_atfork.html
 #include "os/fork.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // at_thread_exit through a pthread key whose destructor runs the thread's list.
 // https://pubs.opengroup.org/onlinepubs/9699919799/functions/pthread_key_create.html
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Windows has no fork(): nothing to register (see os/fork.hpp).
 #include "os/fork.hpp"
 

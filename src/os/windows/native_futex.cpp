@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Windows 8+: WaitOnAddress / WakeByAddressSingle / WakeByAddressAll.
 // https://learn.microsoft.com/en-us/windows/win32/api/synchapi/nf-synchapi-waitonaddress
 // https://learn.microsoft.com/en-us/windows/win32/api/synchapi/nf-synchapi-wakebyaddresssingle

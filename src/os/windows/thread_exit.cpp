@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // at_thread_exit on Windows: the list head lives in a system TLS slot (TlsAlloc), and the
 // destructor of a member-less thread_local object, made by the thread's first call, runs it.
 // Windows has no thread-exit hook ordered after the C++ runtime's thread_local destructors, so

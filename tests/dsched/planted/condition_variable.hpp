@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // PLANTED BUGS - test-only. A copy of include/futon/condition_variable.hpp as it was at commit
 // 7add648, before issue 10's fixes, kept so that the deterministic scheduler's tests can show that
 // the checker finds the defects the issue lists (tests/dsched/dsched_planted_primitives_test.cpp).

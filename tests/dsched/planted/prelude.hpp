@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The names the planted copies of the 7add648 primitives (tests/dsched/planted/) take from
 // futon: they live in namespace planted_7add648, beside the real primitives in one test
 // program, and reach the library's detail headers and backends through these aliases, so that

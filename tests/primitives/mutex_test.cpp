@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: BSL-1.0
+// futon::mutex: the standard's Lockable / TimedLockable behaviour, mutual exclusion under
+// contention, the timeout table, eventual fairness and misuse — on every futex backend.
+#include <array>
+#include <atomic>
+#include <futon/mutex.hpp>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "backends.hpp"
+#include "lock_test_support.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using futon::testing::scaled;
+using futon::testing::test_clock;
+
+static_assert(futon::testing::timed_lockable<futon::mutex>);
+static_assert(!std::is_copy_constructible_v<futon::mutex> &&
+              !std::is_move_constructible_v<futon::mutex>);
+static_assert(sizeof(futon::mutex) <= 4);
+
+template <class Backend>
+class Mutex : public ::testing::Test {
+ protected:
+  using mutex = futon::basic_mutex<Backend>;
+};
+TYPED_TEST_SUITE(Mutex, futon::testing::primitive_backends, futon::testing::backend_name);
+
+TYPED_TEST(Mutex, LockTryLockUnlock) {
+  typename TestFixture::mutex m;
+  m.lock();
+  bool other_got_it = true;
+  std::thread([&] { other_got_it = m.try_lock(); }).join();
+  EXPECT_FALSE(other_got_it);
+  m.unlock();
+  ASSERT_TRUE(m.try_lock());
+  m.unlock();
+}
+
+TYPED_TEST(Mutex, WorksWithStandardLockWrappers) {
+  typename TestFixture::mutex a;
+  typename TestFixture::mutex b;
+  { std::lock_guard guard(a); }
+  {
+    std::unique_lock lock(a, std::defer_lock);
+    EXPECT_TRUE(lock.try_lock_for(1ms));
+    lock.unlock();
+    EXPECT_TRUE(lock.try_lock_until(test_clock::now() + 1ms));
+  }
+  { std::scoped_lock both(a, b); }
+  std::lock(a, b);
+  a.unlock();
+  b.unlock();
+}
+
+// A non-atomic 128-bit counter: a torn or lost increment shows as a wrong total or halves that
+// disagree.
+TYPED_TEST(Mutex, GuardsNonAtomic128BitCounterUnder8Threads) {
+  typename TestFixture::mutex m;
+  struct {
+    std::uint64_t low = 0;
+    std::uint64_t high = 0;
+  } counter;
+  const int per_thread = scaled(100'000);
+  futon::testing::watchdog dog("mutex counter");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < per_thread; ++i) {
+        std::lock_guard guard(m);
+        // Both halves move together; a reader without the lock could see them differ.
+        ++counter.low;
+        ++counter.high;
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(counter.low, 8u * per_thread);
+  EXPECT_EQ(counter.high, 8u * per_thread);
+}
+
+TYPED_TEST(Mutex, TimedLockGivesUpAtOnceOnExpiredTimeouts) {
+  typename TestFixture::mutex m;
+  m.lock();
+  std::thread([&] {
+    futon::testing::for_each_expired_timeout(
+        [&](auto timeout) { EXPECT_FALSE(m.try_lock_for(timeout)); });
+    EXPECT_FALSE(m.try_lock_until(test_clock::now() - 1h));
+    EXPECT_FALSE(m.try_lock_until(std::chrono::system_clock::time_point{} - 1h));
+    EXPECT_FALSE(m.try_lock_until(test_clock::time_point::min()));
+  }).join();
+  m.unlock();
+  // And an expired timeout still takes a free lock (the "value check" comes first).
+  futon::testing::for_each_expired_timeout([&](auto timeout) {
+    ASSERT_TRUE(m.try_lock_for(timeout));
+    m.unlock();
+  });
+}
+
+TYPED_TEST(Mutex, TimedLockNeverGivesUpEarly) {
+  typename TestFixture::mutex m;
+  m.lock();
+  std::thread([&] {
+    for (auto timeout : {1ms, 20ms}) {
+      const auto start = test_clock::now();
+      EXPECT_FALSE(m.try_lock_for(timeout));
+      EXPECT_GE(test_clock::now() - start, timeout);
+    }
+    const auto steady_deadline = test_clock::now() + 20ms;
+    EXPECT_FALSE(m.try_lock_until(steady_deadline));
+    EXPECT_GE(test_clock::now(), steady_deadline);
+    const auto system_deadline = std::chrono::system_clock::now() + 20ms;
+    EXPECT_FALSE(m.try_lock_until(system_deadline));
+    EXPECT_GE(std::chrono::system_clock::now(), system_deadline);
+  }).join();
+  m.unlock();
+}
+
+TYPED_TEST(Mutex, EndlessTimeoutsWaitForTheUnlock) {
+  typename TestFixture::mutex m;
+  futon::testing::for_each_endless_timeout([&](auto timeout) {
+    m.lock();
+    std::atomic<bool> acquired{false};
+    std::thread waiter([&] {
+      EXPECT_TRUE(m.try_lock_for(timeout));
+      acquired.store(true);
+      m.unlock();
+    });
+    std::this_thread::sleep_for(30ms);
+    EXPECT_FALSE(acquired.load()) << "an endless timeout expired";
+    m.unlock();
+    waiter.join();
+    EXPECT_TRUE(acquired.load());
+  });
+}
+
+// Timed lockers giving up must not strand the sleepers behind them: after a storm of short
+// timed attempts, a plain lock by every thread still succeeds.
+TYPED_TEST(Mutex, TimeoutsDoNotStrandSleepers) {
+  typename TestFixture::mutex m;
+  futon::testing::watchdog dog("mutex timeouts stranded a sleeper");
+  std::atomic<int> acquired{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < scaled(2'000); ++i) {
+        if (t % 2 == 0) {
+          if (m.try_lock_for(std::chrono::microseconds(1 + i % 50))) {
+            acquired.fetch_add(1);
+            m.unlock();
+          }
+        } else {
+          std::lock_guard guard(m);
+          acquired.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_GE(acquired.load(), 4 * scaled(2'000));
+}
+
+// Eventual fairness: 32 threads hammering one lock on 2 cores; each must get in while the
+// others keep going (a starving waiter gets the lock handed to it).
+TYPED_TEST(Mutex, NoThreadStarvesUnderOversubscription) {
+  typename TestFixture::mutex m;
+  constexpr int thread_count = 32;
+  std::array<std::atomic<long>, thread_count> acquisitions{};
+  std::atomic<bool> stop{false};
+  futon::testing::watchdog dog("mutex fairness");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < thread_count; ++t) {
+    threads.emplace_back([&, t] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        std::lock_guard guard(m);
+        acquisitions[t].fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  // Generous: every thread must have had the lock at least 10 times within 20 s.
+  const bool everyone_progressed = futon::testing::eventually(
+      [&] {
+        for (auto& count : acquisitions) {
+          if (count.load() < 10) return false;
+        }
+        return true;
+      },
+      20s);
+  stop.store(true);
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_TRUE(everyone_progressed);
+}
+
+#if FUTON_DEBUG_CHECKS
+TYPED_TEST(Mutex, UnlockingAMutexOneDoesNotHoldStopsDebugBuilds) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        typename TestFixture::mutex m;
+        m.lock();
+        std::thread([&] { m.unlock(); }).join();
+      },
+      "does not hold this mutex");
+}
+
+TYPED_TEST(Mutex, DestroyingALockedMutexStopsDebugBuilds) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        typename TestFixture::mutex m;
+        m.lock();
+      },
+      "destroyed while locked");
+}
+#endif
+
+}  // namespace

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: BSL-1.0
+// The futex backends every futex and primitive test runs against.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <futon/backend/kernel_futex.hpp>
+#include <futon/backend/parking_lot.hpp>
+#include <futon/futex.hpp>
+
+#include "ordered_futex.hpp"
+
+namespace futon::testing {
+
+#if defined(FUTON_NO_KERNEL_FUTEX)
+// This OS's futex reports no wake counts or cannot compare-and-requeue (see kernel_futex.hpp):
+// there is no kernel_futex backend to test, and the parking lot is the default.
+using all_backends = ::testing::Types<backend::parking_lot_futex>;
+#else
+using all_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot_futex>;
+#endif
+
+// The primitives' tests also run on futexes that wake newest first and at random
+// (ordered_futex.hpp): no primitive may depend on which waiter a wake reaches.
+#if defined(FUTON_NO_KERNEL_FUTEX)
+using primitive_backends =
+    ::testing::Types<backend::parking_lot_futex, newest_first_futex, random_order_futex>;
+#else
+using primitive_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot_futex,
+                                            newest_first_futex, random_order_futex>;
+#endif
+
+// Prints the backend's own name in test names: FutexSmoke/kernel.Name.
+struct backend_name {
+  template <class Backend>
+  static std::string GetName(int) {
+    return Backend::name;
+  }
+};
+
+}  // namespace futon::testing
