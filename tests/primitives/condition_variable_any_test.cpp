@@ -456,17 +456,20 @@ TYPED_TEST(ConditionVariableAny, AJthreadWaitingOnItsOwnTokenStopsOnDestruction)
   std::mutex m;
   typename TestFixture::condition_variable_any cv;
   std::atomic<bool> waiting{false};
+  std::atomic<bool> returned_false{false};
   {
     std::jthread worker([&](std::stop_token token) {
+      bool result = true;
       while (!token.stop_requested()) {
         std::unique_lock lock(m);
         waiting.store(true);
-        cv.wait(lock, token, [] { return false; });
+        result = cv.wait(lock, token, [] { return false; });
       }
+      returned_false.store(!result);
     });
     ASSERT_TRUE(futon::testing::eventually([&] { return waiting.load(); }));
   }  // ~jthread: request_stop, join
-  SUCCEED();
+  EXPECT_TRUE(returned_false.load()) << "the stopped wait did not return the predicate (false)";
 }
 #endif
 
