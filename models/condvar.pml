@@ -587,7 +587,7 @@ proctype checker() {
   assert(INSIDE(counts) == 0 && UNNOTIFIED(counts) == 0);  /* EXACT COUNTS */
   assert(given == taken);
   assert(in_cs == 0);
-  assert((mw & ~P_BIT) == 0)                  /* the idle mutex: only parked_bit may remain */
+  assert(mw == 0)                             /* the idle mutex: nobody counted, no bit */
 }
 
 init {

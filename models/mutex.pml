@@ -1,38 +1,35 @@
 /*
  * mutex.pml -- futon::basic_mutex: lock, unlock and timed lock over the futex, with the
- * parked_bit wake economy, the starvation mode and its handoff, and the lifetime rule: no
- * access to the word after the unlock's releasing step.
+ * sleepers count and woken_bit wake economy, the starvation mode and its handoff, and the
+ * lifetime rule: no access to the word after the unlock's releasing step.
  *
- * Code followed (include/futon/mutex.hpp as of this change: woken_bit restored, the wake issued
- * while the lock is still held; transcribed in mutex_protocol.pml; -DOLD_WAKE_ONE: 7add648's,
- * transcribed in mutex_protocol_7add648.pml):
+ * Code followed (include/futon/mutex.hpp as of this change, transcribed in
+ * mutex_protocol.pml; -DOLD_WAKE_ONE: 7add648's, transcribed in mutex_protocol_7add648.pml):
  *
  *   lock:    CAS 0 -> locked, else lock_contended(nullptr)
- *   lock_contended loop (a thread keeps `may_be_woken`: it has returned from a futex wait and
- *     not yet retired the wake suppression; and `slept`: it has gone to sleep once): read word;
- *     starving and handoff_bit set: CAS clears handoff and the starving bits, keeps locked
- *       (and, if it may be the woken one, clears woken and sets parked)
+ *   lock_contended loop (a thread keeps `registered`: it is counted in the word's sleepers
+ *     field, from its first sleep until it leaves; and `may_be_woken`: it has returned from a
+ *     futex wait and not changed the word since): read word;
+ *     starving and handoff_bit set: CAS clears handoff and the starving bits, keeps locked,
+ *       leaves (one sleeper fewer, woken cleared)
  *     unlocked and (starving or no starving_bit): CAS sets locked (clears the starving bits if
- *       ours; if it may be the woken one, clears woken_bit and sets parked: the unlock that woke
- *       it cleared parked, others may sleep)
- *     timed and the deadline passed: give_up(may_be_woken, starving)
- *     starving: yield (starving_yield_limit times), then CAS sets starving_sleeps (retiring as
- *       above) and futex_wait(word, that value) until the handoff wakes everyone
- *     slept, nobody starving, waited >= 1 ms: CAS sets starving and parked, clears woken if it
- *       may be the woken one (starvation mode)
- *     else CAS sets parked (clears woken if it may be the woken one); futex_wait(word, that
- *       value); may_be_woken = true (a timed wait that times out: give_up(true, false)). The
- *       sleep's own starvation timer (it ends by itself after 1 ms) is a return without a wake,
- *       as a spurious one: SPURIOUS covers it.
- *   give_up(may_be_woken, starving): take a late handoff, or hand back the starving bits and (if
- *     it may be the woken one) retire woken and set parked; then wake_one_if_unlocked: unlocked,
- *     no woken_bit, parked set: CAS clears parked, futex_wake(word, 1)
+ *       ours; leaves if registered)
+ *     timed and the deadline passed: give_up(registered, starving)
+ *     starving: yield (starving_yield_limit times), then CAS sets starving_sleeps, clears
+ *       woken, and futex_wait(word, that value) until the handoff wakes everyone
+ *     registered, nobody starving, waited >= 1 ms: CAS sets starving (clears woken if it may be
+ *       the woken one)
+ *     else CAS clears woken and, at the first sleep, counts one sleeper more; futex_wait(word,
+ *       that value); may_be_woken = true (a timed wait that times out: give_up(true, false)).
+ *       The sleep's self-check timer (it ends by itself after 10 ms, then at each doubling) is
+ *       a return without a wake, as a spurious one: SPURIOUS covers it.
+ *   give_up(registered, starving): take a late handoff, or leave and hand back the starving
+ *     bits; then wake_one_if_unlocked: unlocked, no woken or starving bit, sleepers: CAS sets
+ *     woken, futex_wake(word, 1)
  *   unlock:  CAS locked -> 0 (release), else unlock_contended, a loop: starving_bit set: CAS
- *     sets handoff (keeps locked; release; clears woken if ours), then futex_wake(word, all) if
- *     starving_sleeps was set; parked set and no woken_bit (or woken_bit ours: our last wake
- *     found nobody): CAS clears parked and sets woken, still holding the lock, futex_wake(word,
- *     1), woken_bit is ours if that woke nobody, re-read; else CAS clears locked (and woken_bit
- *     if ours): the releasing step, its last access of the word.
+ *     sets handoff (keeps locked; release), then futex_wake(word, all) if starving_sleeps was
+ *     set; else CAS clears locked and, if sleepers and no woken_bit, sets woken (release: the
+ *     last access of the word), then futex_wake(word, 1) by address.
  *
  * Threads: NT (default 3) threads, thread 1 doing twice and the others once
  *   lock(); critical section; unlock()
@@ -53,13 +50,11 @@
  *      last unlock (or the last timed locker gives up its last attempt), i.e. as soon as every
  *      thread has left the critical section for good, while the unlockers are still returning.
  *      Every later access of the word by anyone fails. At that moment the destructor's
- *      precondition holds: no locked_bit, starving bits or handoff_bit (parked_bit may stay).
+ *      precondition holds: the word is 0 (nobody counted, no bit).
  *   4. NO LOST WAKEUP, NO DEADLOCK: when nothing can move any more (SPIN's `timeout`), every
  *      thread has done all its iterations: none sleeps in the futex queue while nobody will
  *      wake it, none waits for a handoff that never comes.
- *   5. CLEAN WORD WHEN IDLE: then the word has no locked_bit, starving bits or handoff_bit and
- *      nobody sleeps on it (parked_bit may remain, left by a timed-out waiter: it costs one
- *      futile wake later).
+ *   5. CLEAN WORD WHEN IDLE: then the word is 0 and nobody sleeps on it.
  *
  * Why it matters: a mutex may be destroyed as soon as it is unlocked and unused, even while the
  * thread that unlocked it last is still returning from unlock() (a reference count that drops to
@@ -67,14 +62,18 @@
  * parked_bit, set woken_bit in its releasing CAS, and then, when its futex_wake found nobody,
  * loaded and CASed the word again to retire woken_bit (defect 1 of issue 10): T1 unlocks (word
  * woken); T2 locks, unlocks (no wake: woken_bit is set) and destroys the mutex; T1's wake finds
- * nobody and T1 reads and writes freed memory. acbdd53 dropped woken_bit (so a burst of unlocks
- * woke one sleeper each); this version keeps it but wakes before the releasing CAS, so that the
- * unlocker can retire woken_bit itself, with the lock still held, when its wake found nobody.
+ * nobody and T1 reads and writes freed memory. Its wake could find nobody because parked_bit
+ * outlived waiters that timed out. 1d2627b woke before the releasing CAS instead, so that the
+ * unlocker could retire woken_bit itself, but the wake's system call then lengthened every
+ * contended critical section (futon-bench, 32 threads: 4x std's context switches). This
+ * version counts the sleepers, so a wake that finds nobody always leaves a registered thread
+ * outside the futex queue to clear woken_bit (I2 in mutex.hpp), and the wake follows the
+ * release again.
  *
- * RESULT: the code as written verifies: no error in the default configuration and with -DTIMED
- * (see models/README.md for state counts). -DOLD_WAKE_ONE (the 7add648 mutex) is rejected at
- * once: the replay shows the unlocker's wake_one reading the word after its releasing CAS, once
- * its futex_wake found nobody. The planted bugs below are each rejected (lost wakeups).
+ * RESULT: the code as written verifies: no error in the default configuration, with -DTIMED
+ * and with -DFIFO_WAKE (see models/README.md for state counts). -DOLD_WAKE_ONE (the 7add648
+ * mutex) is rejected: the replay shows the unlocker's wake_one reading the word after its
+ * releasing CAS, once its futex_wake found nobody. The planted bugs below are each rejected.
  *
  * Left out: spinning (only re-reads), time itself (see mutex_protocol.pml), try_lock (a CAS
  * that never sleeps), memory orders (every access is to the one word; see mutex_protocol.pml).
@@ -89,20 +88,13 @@
  *   planted bugs (SPIN must reject):
  *   -DOLD_WAKE_ONE             7add648's mutex (woken_bit, wake_one reading the word after the
  *                              releasing CAS when its wake finds nobody): defect 1 of issue 10
- *   -DUNLOCK_KEEPS_NO_PARKED   a thread that may be the woken one retires woken_bit without
- *                              re-setting parked_bit: the unlock that woke it cleared
- *                              parked_bit, so a second sleeper is never woken
- *   -DSTARVING_NO_PARKED       becoming starving does not re-mark parked_bit: after the handoff
- *                              the starving thread unlocks with the fast CAS and a thread still
- *                              asleep is never woken
- *   -DGIVE_UP_NO_PARKED        (with -DTIMED) a timed locker that slept gives up without
- *                              re-marking parked_bit: the wake it may have taken is not passed
- *                              on, and the other sleeper is never woken
- *   -DNO_REWAKE                an unlock whose wake found nobody releases without looking for
- *                              a sleeper that marked parked_bit meanwhile: that sleeper sleeps
- *                              behind a free lock
- *   -DSLEEP_KEEPS_WOKEN        a woken thread goes back to sleep without clearing woken_bit:
- *                              every later unlock skips its wake
+ *   -DSLEEP_KEEPS_WOKEN        a thread about to sleep clears woken_bit only if it may be the
+ *                              woken one: a thread that registered while an earlier wake was
+ *                              on its way sleeps on a value with woken_bit, a later unlock's
+ *                              wake finds nobody, the word comes back to that value and the
+ *                              thread sleeps behind a mark nobody will clear (the ABA of I2)
+ *   -DGIVE_UP_NO_WAKE          (with -DTIMED) a timed locker that gives up wakes nobody: a
+ *                              sleeper behind the free lock is never woken
  */
 
 #ifndef ITERS
@@ -125,9 +117,9 @@ bool last_round[NT + 1];  /* ghost: thread t is in its last lock/unlock round */
 byte finished;            /* ghost: threads past the releasing step of their last unlock */
 
 /* The destructor, at the earliest moment: every thread has left the mutex for good. Its
-   precondition (debug builds): no locked_bit, starving bits or handoff_bit. */
+   precondition (debug builds): the word is 0. */
 #define DESTROY_MUTEX \
-  assert((mw & (L_BIT | S_BITS | H_BIT)) == 0); \
+  assert(mw == 0); \
   mdestroyed = true; \
   printf("the mutex is destroyed (every thread has released it for good): word %d\n", mw)
 
@@ -206,7 +198,7 @@ proctype checker() {
   assert(nq[MW] == 0);
   assert(in_cs == 0);
   assert(mdestroyed);          /* every thread released its last lock */
-  assert((mw & ~P_BIT) == 0)   /* idle: only parked_bit may remain */
+  assert(mw == 0)              /* idle: nobody counted, no bit */
 }
 
 init {

@@ -3,16 +3,18 @@
  * and condvar.pml (#include "mutex_protocol.pml"; the futex is futex.pml). Not a model by
  * itself: it has no processes.
  *
- * Code followed: include/futon/mutex.hpp as changed for issue 10's last item (woken_bit back,
- * the wake issued while the unlocker still holds the lock), line by line: lock (fast CAS 0 ->
- * locked), lock_contended (`may_be_woken` retired at a thread's next change of the word with
- * parked_bit re-marked, the starvation mode with its yields, its sleep and the handoff, the
- * timed give_up), give_up, wake_one_if_unlocked, unlock (fast CAS locked -> 0),
- * unlock_contended (wake first, releasing CAS last). acbdd53's protocol (no woken_bit, release
- * then wake) is in git history; the 7add648 one (woken_bit retired after the release) is
- * mutex_protocol_7add648.pml.
+ * Code followed: include/futon/mutex.hpp with the sleepers count (issue 10's last item: the
+ * wake after the releasing CAS again, by address, now that an unlock knows exactly whether
+ * anyone sleeps), line by line: lock (fast CAS 0 -> locked), lock_contended (registration at
+ * the first sleep, woken_bit cleared by every sleeping and leaving CAS and by a thread back from
+ * a wait, the starvation mode with its yields, its sleep and the handoff, the timed give_up),
+ * give_up, wake_one_if_unlocked, unlock (fast CAS locked -> 0), unlock_contended (releasing CAS
+ * that sets woken_bit when it will wake, then the wake by address). The version before it
+ * (parked_bit, the wake issued while the lock was still held) is in git history (1d2627b)
+ * parent); the 7add648 one (woken_bit retired after the release) is mutex_protocol_7add648.pml.
  *
- * Word bits: locked 1, parked 2, starving 4, handoff 8, starving_sleeps 16, woken 32.
+ * Word: locked 1, woken 2, starving 4, handoff 8, starving_sleeps 16, sleepers 32 each (the
+ * C++ keeps them in bits 8..31; a byte holds up to 7 here, and NT <= 5).
  *
  * Each load and CAS of the word is one step (mload, mcas, mcas_release below); a failed
  * compare_exchange stores the current value into `expected` as in C++. Memory orders are not
@@ -34,12 +36,13 @@
  * final ones there and destroys the mutex).
  *
  * Left out or abstracted:
- *   - spinning (spin_limit relax steps while parked_bit is clear): it only re-reads the word,
- *     which a thread that is not scheduled does anyway;
+ *   - spinning (spin_limit relax steps while nobody else sleeps, or after a wake): it only
+ *     re-reads the word, which a thread that is not scheduled does anyway;
  *   - time: "waited more than 1 ms" (starvation) is a sticky nondeterministic choice, made at
  *     any loop pass after the thread has slept at least once; likewise "starving_yield_limit
  *     yields done"; a deadline (timed lock) passes at any moment, is sticky, and is checked
- *     where the code checks it;
+ *     where the code checks it; a sleeper's self-check timer is a return without a wake, as a
+ *     spurious one (SPURIOUS);
  *   - FUTON_NOTE_LOCKED / FUTON_CHECK_UNLOCK (debug ownership tracking): ghost checks instead.
  *
  * A process using these inlines declares the locals in MUTEX_LOCALS and calls them with its own
@@ -47,27 +50,28 @@
  * in one process. Step messages (printf) make `spin -t` replays read as a story.
  *
  * Variants (planted bugs, see mutex.pml):
- *   -DUNLOCK_KEEPS_NO_PARKED  a thread back from a wait retires woken_bit without re-setting
- *                             parked_bit
- *   -DSTARVING_NO_PARKED      becoming starving does not re-mark parked_bit
- *   -DGIVE_UP_NO_PARKED       a timed locker that slept gives up without re-marking parked_bit
- *   -DNO_REWAKE               an unlock whose wake found nobody releases without a second look
- *   -DSLEEP_KEEPS_WOKEN       a thread back from a wait sleeps again without clearing woken_bit
- *   -DNO_STARVATION           leave the starvation mode (and handoff) out of lock_contended
+ *   -DSLEEP_KEEPS_WOKEN   a thread that registers or sleeps again keeps woken_bit unless it may
+ *                         be the woken one (breaks I2: the ABA lost wakeup)
+ *   -DGIVE_UP_NO_WAKE     a timed locker gives up without waking a sleeper behind a free lock
+ *   -DNO_STARVATION       leave the starvation mode (and handoff) out of lock_contended
  */
 
 #ifndef NT
 #define NT 3  /* threads, ids 1..NT */
 #endif
 
-/* basic_mutex::word_ bits */
+/* basic_mutex::word_ fields */
 #define L_BIT 1   /* locked_bit */
-#define P_BIT 2   /* parked_bit */
+#define W_BIT 2   /* woken_bit */
 #define S_BIT 4   /* starving_bit */
 #define H_BIT 8   /* handoff_bit */
 #define SS_BIT 16 /* starving_sleeps_bit */
-#define W_BIT 32  /* woken_bit */
 #define S_BITS (S_BIT | SS_BIT)  /* starving_bits */
+#define ONE_SL 32 /* one_sleeper */
+#define SLEEPERS(s) ((s) / ONE_SL)
+#if NT > 7
+#error "mutex_protocol.pml: the sleepers count holds up to 7 threads"
+#endif
 
 /* futex words: MW is the mutex word; condvar.pml adds its own and defines WORD(w) */
 #define MW 1
@@ -129,23 +133,25 @@ inline mcas_release(t, expected, desired, success) {
 
 /* ---- basic_mutex ------------------------------------------------------------------------- */
 
-/* The word a thread that may be the woken one writes: it ends the wake suppression (clears
-   woken_bit) and re-marks parked_bit (the unlock that woke it cleared it; others may sleep). */
-#ifndef UNLOCK_KEEPS_NO_PARKED
-#define RETIRE_WOKEN(v) v = (v & ~W_BIT) | P_BIT
+/* leave(v, registered): a registered thread's leaving CAS counts one sleeper fewer and clears
+   woken_bit (I2, I4). */
+#define LEAVE(v, reg) if :: reg -> v = (v - ONE_SL) & ~W_BIT :: else -> skip fi
+
+/* The value a thread sleeps on never carries woken_bit (I2). */
+#ifndef SLEEP_KEEPS_WOKEN
+#define SLEEP_CLEARS_WOKEN(v) v = v & ~W_BIT
 #else
-#define RETIRE_WOKEN(v) v = v & ~W_BIT  /* BUG: parked_bit not re-marked */
+#define SLEEP_CLEARS_WOKEN(v) if :: mbw -> v = v & ~W_BIT :: else -> skip fi  /* BUG */
 #endif
 
-/* wake_one_if_unlocked(): sleepers may exist, nobody holds the lock and no woken thread is on
-   its way: clear parked_bit, wake one (nobody else would: there is no holder to unlock). Sets no
-   woken_bit. */
+/* wake_one_if_unlocked(): others sleep, nobody holds the lock, no woken thread is on its way
+   and nobody starves: set woken_bit, wake one (nobody else would: there is no holder). */
 inline wake_one_if_unlocked(t) {
   mload(t, state);
   do
-  :: (state & (L_BIT | W_BIT)) || !(state & P_BIT) -> break
+  :: (state & (L_BIT | W_BIT | S_BIT)) || SLEEPERS(state) == 0 -> break
   :: else ->
-       next = state & ~P_BIT;
+       next = state | W_BIT;
        mcas(t, state, next, ok);
        if
        :: ok ->
@@ -157,24 +163,19 @@ inline wake_one_if_unlocked(t) {
   od
 }
 
-/* take_handoff(state, may_be_woken) */
-inline take_handoff(gmbw) {
-  next = state & ~(H_BIT | S_BITS);
-  if :: gmbw -> RETIRE_WOKEN(next) :: else -> skip fi
-}
-
-/* give_up(gmbw, gstarving): a timed lock gives up; got = 1 if the lock was handed over after
-   all (late success), else 0. Hands back the wake suppression and parked_bit (if it may be the
-   woken thread) and the starving bits. */
-inline give_up(t, gmbw, gstarving) {
+/* give_up(greg, gstarving): a timed lock gives up; got = 1 if the lock was handed over after
+   all (late success), else 0. Leaves (one sleeper fewer, woken_bit cleared), hands back the
+   starving bits, then wakes a sleeper behind a free lock. */
+inline give_up(t, greg, gstarving) {
   if
-  :: !gmbw && !gstarving -> got = 0
+  :: !greg -> got = 0
   :: else ->
        got = 2;
        mload(t, state);
        do
        :: gstarving && (state & H_BIT) ->
-            take_handoff(gmbw);
+            next = state & ~(H_BIT | S_BITS);
+            LEAVE(next, true);
             mcas(t, state, next, ok);
             if
             :: ok -> printf("thread %d: give_up: the lock was handed over: takes it\n", t); got = 1; break
@@ -183,26 +184,28 @@ inline give_up(t, gmbw, gstarving) {
        :: else ->
             next = state;
             if :: gstarving -> next = next & ~S_BITS :: else -> skip fi;
-#ifndef GIVE_UP_NO_PARKED
-            if :: gmbw -> RETIRE_WOKEN(next) :: else -> skip fi;
-#endif
+            LEAVE(next, true);
             mcas(t, state, next, ok);
             if :: ok -> printf("thread %d: give_up: word %d\n", t, next); break :: else -> skip fi
        od;
        if
-       :: got != 1 -> wake_one_if_unlocked(t); got = 0
+       :: got != 1 ->
+#ifndef GIVE_UP_NO_WAKE
+            wake_one_if_unlocked(t);
+#endif
+            got = 0
        :: else -> skip
        fi
   fi
 }
 
 /* lock_contended(limit): got = 1 locked, 0 gave up (timed only). `dl`: the deadline has passed
-   (sticky; a timed thread's own flag). The sleeper's starvation timer (a sleep that ends by
-   itself after starvation_ns) is a futex return without a wake: SPURIOUS returns cover it. */
+   (sticky; a timed thread's own flag). `slept` is the C++ `registered` (counted in sleepers; a
+   thread registers at its first sleep, and starvation can be due only after it). */
 inline lock_contended(t, timed, dl) {
   starving = false;
-  slept = false;     /* waiting_since != 0: it has gone to sleep (starvation may be due) */
-  mbw = false;       /* may_be_woken: returned from a futex wait, not yet retired */
+  slept = false;
+  mbw = false;       /* may_be_woken: returned from a futex wait, not yet changed the word */
   longw = false;     /* now - waiting_since >= starvation_ns */
   yl = false;        /* starving_yields == starving_yield_limit */
   got = 2;
@@ -213,7 +216,8 @@ inline lock_contended(t, timed, dl) {
        if
        :: starving && (state & H_BIT) ->
             /* the unlocker left locked_bit set for us */
-            take_handoff(mbw);
+            next = state & ~(H_BIT | S_BITS);
+            LEAVE(next, true);
             mcas(t, state, next, ok);
             if
             :: ok -> printf("thread %d: takes the lock handed to it: word %d\n", t, next); got = 1
@@ -221,8 +225,8 @@ inline lock_contended(t, timed, dl) {
             fi
        :: !(starving && (state & H_BIT)) && !(state & L_BIT) && (starving || !(state & S_BIT)) ->
             next = state | L_BIT;
+            LEAVE(next, slept);
             if :: starving -> next = next & ~S_BITS :: else -> skip fi;
-            if :: mbw -> RETIRE_WOKEN(next) :: else -> skip fi;
             mcas(t, state, next, ok);
             if
             :: ok -> printf("thread %d: lock_contended takes the lock: word %d\n", t, next); got = 1
@@ -233,8 +237,8 @@ inline lock_contended(t, timed, dl) {
             if :: timed && !dl -> dl = true :: true -> skip fi;
             if
             :: timed && dl ->
-                 printf("thread %d: deadline passed: give_up(may_be_woken %d, starving %d)\n", t, mbw, starving);
-                 give_up(t, mbw, starving)
+                 printf("thread %d: deadline passed: give_up(registered %d, starving %d)\n", t, slept, starving);
+                 give_up(t, slept, starving)
             :: else ->
                  if
                  :: starving ->
@@ -245,7 +249,7 @@ inline lock_contended(t, timed, dl) {
                       :: true ->
                            yl = true;
                            next = state | SS_BIT;
-                           if :: mbw -> RETIRE_WOKEN(next) :: else -> skip fi;
+                           SLEEP_CLEARS_WOKEN(next);
                            if
                            :: next != state -> mcas(t, state, next, ok)
                            :: else -> ok = true
@@ -272,27 +276,20 @@ inline lock_contended(t, timed, dl) {
 #endif
                       if
                       :: slept && longw && !(state & S_BIT) ->
-#ifndef STARVING_NO_PARKED
-                           /* becoming starving re-marks parked_bit, retires a suppression that
-                              may be ours */
-                           next = state | S_BIT | P_BIT;
+                           /* starvation mode: still registered; ends a suppression that may be
+                              ours */
+                           next = state | S_BIT;
                            if :: mbw -> next = next & ~W_BIT :: else -> skip fi;
-#else
-                           next = state | S_BIT;  /* BUG: loses a wakeup */
-                           if :: mbw -> next = next & ~W_BIT :: else -> skip fi;
-#endif
                            mcas(t, state, next, ok);
                            if
                            :: ok -> printf("thread %d: starving: word %d\n", t, next); starving = true; mbw = false
                            :: else -> skip
                            fi
                       :: else ->
-                           /* sleep on a word that carries parked_bit, ending a suppression that
-                              may be ours in the same step */
-                           next = state | P_BIT;
-#ifndef SLEEP_KEEPS_WOKEN
-                           if :: mbw -> next = next & ~W_BIT :: else -> skip fi;
-#endif
+                           /* sleep: register at the first sleep, clear woken_bit (I2) */
+                           next = state;
+                           SLEEP_CLEARS_WOKEN(next);
+                           if :: !slept -> next = next + ONE_SL :: else -> skip fi;
                            if
                            :: next != state -> mcas(t, state, next, ok)
                            :: else -> ok = true
@@ -361,21 +358,15 @@ inline mutex_try_lock_before(t, dl) {
   fi
 }
 
-/* unlock_contended(): the wake comes first, while the lock is still held; the releasing CAS is
-   the last access of the word. `rw` (retire_woken): we set woken_bit and our wake found nobody. */
-#ifndef NO_REWAKE
-#define MAY_WAKE(s) ((s & P_BIT) && (!(s & W_BIT) || rw))
-#else
-#define MAY_WAKE(s) ((s & P_BIT) && !(s & W_BIT))  /* BUG: no second wake after a futile one */
-#endif
+/* unlock_contended(): the releasing CAS (which sets woken_bit if it will wake: sleepers and no
+   woken thread on its way) is the last access of the word; the wake after it is by address.
+   `rw`: this unlock wakes. */
 inline unlock_contended(t) {
-  rw = false;
   mload(t, state);
   do
   :: state & S_BIT ->
        /* hand over: locked_bit stays, for the starving waiter */
        next = state | H_BIT;
-       if :: rw -> next = next & ~W_BIT :: else -> skip fi;
        mcas_release(t, state, next, ok);
        if
        :: ok ->
@@ -387,24 +378,16 @@ inline unlock_contended(t) {
             break
        :: else -> skip
        fi
-  :: !(state & S_BIT) && MAY_WAKE(state) ->
-       /* wake one, still holding the lock */
-       next = (state & ~P_BIT) | W_BIT;
-       mcas(t, state, next, ok);
-       if
-       :: ok ->
-            printf("thread %d: unlock wakes one, holding the lock: word %d\n", t, next);
-            futex_wake(MW, 1, n);
-            rw = (n == 0);
-            mload(t, state)
-       :: else -> skip
-       fi
-  :: !(state & S_BIT) && !MAY_WAKE(state) ->
+  :: !(state & S_BIT) ->
+       rw = (SLEEPERS(state) != 0 && !(state & W_BIT));
        next = state & ~L_BIT;
-       if :: rw -> next = next & ~W_BIT :: else -> skip fi;
+       if :: rw -> next = next | W_BIT :: else -> skip fi;
        mcas_release(t, state, next, ok);
        if
-       :: ok -> printf("thread %d: unlock_contended releases: word %d -> %d\n", t, state, next); break
+       :: ok ->
+            printf("thread %d: unlock_contended releases: word %d -> %d, wakes %d\n", t, state, next, rw);
+            if :: rw -> futex_wake(MW, 1, n) :: else -> skip fi;
+            break
        :: else -> skip
        fi
   od

@@ -10,30 +10,31 @@
 //
 // Behaviour:
 //   - Uncontended lock and unlock are one compare-and-swap each, inlined: no call, no system call.
-//   - A thread that finds the lock held spins only while nobody sleeps on it, for a bounded time
-//     (detail::spin_limit, ~1.6 us here; see <futon/detail/spin.hpp> for the calibration), then
-//     sleeps on the futex word.
+//   - A thread that finds the lock held spins only while nobody else sleeps on it (or right
+//     after a wake chose it), for a bounded time (detail::spin_limit, ~1.6 us here; see
+//     <futon/detail/spin.hpp> for the calibration), then sleeps on the futex word.
 //   - Eventual fairness: a thread that has waited more than 1 ms marks the mutex "starving";
 //     from then on nobody barges in, and the next unlock hands the lock straight to it. A
 //     sleeper does not rely on a wake reaching it to notice (wakes come in no set order): it
 //     also wakes by itself, 10 ms into its wait and then each time its wait has doubled.
-//   - An unlock wakes at most one sleeper, and a burst of unlocks before the woken thread has
-//     run wakes nobody else: the unlock that wakes marks the word "a woken thread is on its way"
-//     and the woken thread clears that mark when it locks, sleeps again or gives up.
+//   - The word counts its sleepers, so an unlock wakes only when someone sleeps. It wakes at
+//     most one, after its releasing compare-and-swap, and a burst of unlocks before the woken
+//     thread has run wakes nobody else: the unlock that wakes marks the word "a woken thread is
+//     on its way", and the woken thread (or any thread about to sleep) clears that mark.
 //   - Timed members never give up early and take any duration or clock (zero, negative and past
 //     timeouts try once; duration::max() waits forever).
 //
 // Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): unlock() only by the
-// thread that holds the mutex; the mutex is not locked when destroyed. Not checked: that no
-// thread waits in it then (the sleepers bit may outlive a waiter that timed out).
+// thread that holds the mutex; the mutex is neither locked nor waited on when destroyed.
 //
 // Destruction: as for std::mutex, the mutex may be destroyed as soon as it is unlocked and no
 // thread is inside one of its members, even while the thread that unlocked it last is still
-// returning from unlock(): unlock's releasing compare-and-swap is its last access (it wakes a
-// sleeper before it, while it still holds the lock). So a reference count that drops to zero
-// under the lock may free the object right after its unlock().
+// returning from unlock(): unlock's releasing compare-and-swap is its last access of the word
+// (the wake after it is by address, and touches no memory of the mutex). So a reference count
+// that drops to zero under the lock may free the object right after its unlock().
 //
-// Counters: none (the word is a set of bits; nothing counts or wraps).
+// Counters: the sleepers, 24 bits of the word. It counts threads blocked in this mutex at once,
+// which no OS lets reach 2^24 (see sleepers_shift); it cannot wrap.
 //
 // Signal safety: none of the members may be called from a signal handler (a handler that
 // interrupts the holder would deadlock, as with std::mutex). unlock() on the parking-lot
@@ -71,11 +72,10 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
     if (!std::is_constant_evaluated()) detail::tsan::mutex_create(this, detail::tsan::not_static);
   }
   ~basic_mutex() {
-    // Only locked_bit (and the starvation bits, which a waiter holds) mean misuse: parked_bit
-    // may outlive a waiter that timed out, on an idle mutex.
-    FUTON_PRECONDITION(
-        (word_.load(std::memory_order_relaxed) & (locked_bit | starving_bit | handoff_bit)) == 0,
-        "futon::mutex destroyed while locked or with waiters");
+    // An idle mutex's word is 0: sleepers counts exactly the threads inside lock_contended,
+    // and woken_bit never outlives them (I1, I4 below).
+    FUTON_PRECONDITION(word_.load(std::memory_order_relaxed) == 0,
+                       "futon::mutex destroyed while locked or with waiters");
     // TSan: retire it (it reports one destroyed while held, where the check above is compiled out).
     detail::tsan::mutex_destroy(this, detail::tsan::not_static);
   }
@@ -148,38 +148,47 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
   // the parking lot under them) as ordinary code (see diverted_backend in tsan.hpp).
   using futex_calls = detail::tsan::diverted_backend<Backend>;
 
-  // The word: bits, all changed by compare-and-swap so that each change is decided on the
-  // state it replaces.
+  // The word: three kinds of state, all changed by compare-and-swap so that each change is
+  // decided on the state it replaces.
   //
-  //   bit                  set by                           cleared by
-  //   locked 1             a locker's acquiring CAS         the unlock's releasing CAS (or, for
-  //                                                         a handoff, the starving waiter)
-  //   parked 2             a thread, before it sleeps       the unlock that wakes (before its
-  //                        (its futex wait expects it);     wake), wake_one_if_unlocked
-  //                        a woken thread, again
-  //   woken 32             the unlock that wakes, while     the woken thread (lock, sleep, give
-  //                        it still holds the lock          up, starve); the unlock itself if
-  //                                                         its wake found nobody, before release
-  //   starving 4           a waiter past starvation_ns      that waiter, when it takes the lock
-  //   handoff 8            an unlock that finds starving    the starving waiter
-  //   starving_sleeps 16   the starving waiter, to sleep    with starving
+  //   field                 set by                             cleared by
+  //   locked 1              a locker's acquiring CAS           the unlock's releasing CAS (or,
+  //                                                            for a handoff, the starving waiter)
+  //   woken 2               an unlock (in its releasing CAS)   any registered thread's next CAS
+  //                         that wakes one sleeper; a timed    after a wait, every registering
+  //                         locker giving up, when it wakes    or sleeping CAS, every leaving
+  //                         one                                CAS
+  //   starving 4            a waiter past starvation_ns        that waiter, when it leaves
+  //   handoff 8             an unlock that finds starving      the starving waiter
+  //   starving_sleeps 16    the starving waiter, to sleep      with starving
+  //   sleepers 8..31        +1: a thread's first sleep         -1: that thread leaves (takes
+  //                         (registration)                     the lock or gives up)
   //
-  // Invariants the proof rests on (models/mutex.pml checks them):
-  //   I1. A thread sleeps only on a word with parked_bit set (its futex wait expects it).
-  //   I2. woken_bit is set only by a thread that holds the lock, and it outlives that
-  //       thread's hold only if its wake counted a sleeper. That sleeper returns from its wait
-  //       and clears woken_bit in its next change of the word, whichever path it takes (lock,
-  //       handoff, sleep, starve, give up). So woken_bit never stays set with nobody on the
-  //       way to clear it, and unlocks that skip their wake because of it lose no wakeup.
-  //   I3. The unlock's releasing CAS is its last access of the word: all bookkeeping (the
-  //       wake, retiring woken_bit when the wake found nobody) happens before it.
+  // Invariants the proof rests on (models/mutex.pml checks them, with any wake order):
+  //   I1. sleepers counts exactly the threads registered in lock_contended: between their
+  //       registering CAS and the CAS by which they leave. A thread is in the futex queue only
+  //       while registered. So an idle mutex's word is 0, and an unlock knows whether anyone
+  //       may sleep without guessing (the parked bit this replaced could outlive a waiter that
+  //       timed out, and an unlock's wake then found nobody).
+  //   I2. No thread falls asleep on a word with woken set: every CAS that makes the value a
+  //       thread will sleep on clears it. So once an unlock's wake has run, every registered
+  //       thread is, or will be, back outside the futex queue until woken is clear again (the
+  //       ones the wake missed find the word changed). Each of them clears woken at its next
+  //       CAS. So woken never stays set with nobody on the way to clear it, and unlocks that
+  //       skip their wake because of it lose no wakeup. (Without I2 the ABA would bite: a
+  //       thread registered while woken was set, for an earlier wake, could fall asleep on
+  //       the same value after a later wake found nobody, and nobody would clear woken.)
+  //   I3. The unlock's releasing CAS is its last access of the word; the wake after it is by
+  //       address, which touches no memory of the mutex.
+  //   I4. sleepers == 0 implies woken clear: woken is set only while sleepers > 0, and the
+  //       CAS that leaves clears it.
   static constexpr std::uint32_t locked_bit = 1;
-  // Threads may be asleep on the word. An unlock that finds it (and no woken thread on its way)
-  // clears it and wakes one sleeper, still holding the lock; the woken thread sets it again
-  // when it takes the lock or sleeps, since others may still sleep (Drepper's "Futexes Are
-  // Tricky" mutex keeps its "contended" state the same way). Set needlessly (a waiter that timed
-  // out leaves it behind), it costs one futile wake, which clears it.
-  static constexpr std::uint32_t parked_bit = 2;
+  // An unlock has woken a sleeper that has not yet come back to the word: later unlocks wake
+  // nobody, so a burst of unlocks costs one wake, not one each. Any registered thread coming
+  // back from a futex wait may be the woken one, and a thread about to sleep cannot tell an
+  // old mark from a new one (I2), so both clear it: clearing it needlessly only allows one
+  // extra wake.
+  static constexpr std::uint32_t woken_bit = 2;
   // A waiter has waited longer than starvation_ns: nobody else may take the lock, and unlock
   // sets handoff_bit (keeping locked_bit) so that the lock passes straight to that waiter.
   static constexpr std::uint32_t starving_bit = 4;
@@ -189,17 +198,29 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
   // the lock still held and sleep again. It happens only when a critical section outlasts
   // starving_yield_limit yields, at most once per starvation episode.
   static constexpr std::uint32_t starving_sleeps_bit = 16;
-  // An unlock has woken a sleeper that has not yet come back to the word: later unlocks wake
-  // nobody, so a burst of unlocks (or of sleepers arriving) costs one wake, not one each. Any
-  // thread returning from a futex wait may be the woken one and clears it at its next step
-  // (clearing it needlessly only allows one extra wake). The unlock that set it clears it
-  // itself, before its releasing CAS, when its wake found nobody (a waiter that timed out).
-  static constexpr std::uint32_t woken_bit = 32;
-  static constexpr int starving_yield_limit = 16;
   static constexpr std::uint32_t starving_bits = starving_bit | starving_sleeps_bit;
+  // The registered sleepers, in the top 24 bits. The count never exceeds the number of threads
+  // blocked in this mutex at once, and no supported OS lets a process run 2^24 threads (Linux
+  // caps every thread in the system at 2^22 by PID_MAX_LIMIT; a Windows or macOS thread's
+  // kernel stack alone would need tens of GiB): it cannot wrap. Debug builds check it anyway.
+  static constexpr unsigned sleepers_shift = 8;
+  static constexpr std::uint32_t one_sleeper = std::uint32_t{1} << sleepers_shift;
+  static constexpr std::uint32_t sleepers_mask = ~(one_sleeper - 1);
+  static constexpr int starving_yield_limit = 16;
   static constexpr std::int64_t starvation_ns = 1'000'000;
   // A sleeper's first self-check for starvation (see sleep()).
   static constexpr std::int64_t self_check_ns = 10'000'000;
+
+  static constexpr std::uint32_t sleepers(std::uint32_t state) noexcept {
+    return state >> sleepers_shift;
+  }
+
+  // The word a registered thread writes when it leaves (takes the lock or gives up): one
+  // sleeper fewer, and woken cleared (I2 and I4: it may be the woken thread, and the last to
+  // leave must not leave the mark behind).
+  static constexpr std::uint32_t leave(std::uint32_t next, bool registered) noexcept {
+    return registered ? (next - one_sleeper) & ~woken_bit : next;
+  }
 
   bool try_lock_before(const detail::deadline& limit) noexcept {
     // TSan: a timed lock may give up, so it is a try (no lock-order edge unless it succeeds).
@@ -222,9 +243,9 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
   // The slow path of every lock. `limit` == nullptr waits forever.
   FUTON_COLD bool lock_contended(const detail::deadline* limit) noexcept {
     int spins = 0;
-    // We have returned from a futex wait and not touched the word since: we may be the thread
-    // an unlock woke, so at our next step we clear woken_bit (the suppression is over) and set
-    // parked_bit (that unlock cleared it, and others may still sleep).
+    bool registered = false;  // we are counted in sleepers (I1)
+    // We have returned from a futex wait and not changed the word since: we may be the thread
+    // an unlock woke, so our next CAS clears woken_bit (the suppression is over).
     bool may_be_woken = false;
     bool starving = false;  // we own starving_bit
     int starving_yields = 0;
@@ -234,16 +255,15 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
 
       if (starving && (state & handoff_bit) != 0) {
         // The unlocker left locked_bit set for us. Acquire: pairs with its release CAS.
-        if (word_.compare_exchange_weak(state, take_handoff(state, may_be_woken),
+        if (word_.compare_exchange_weak(state, leave(state & ~(handoff_bit | starving_bits), true),
                                         std::memory_order_acquire, std::memory_order_relaxed)) {
           return true;
         }
         continue;
       }
       if ((state & locked_bit) == 0 && (starving || (state & starving_bit) == 0)) {
-        std::uint32_t next = state | locked_bit;
+        std::uint32_t next = leave(state | locked_bit, registered);
         if (starving) next &= ~starving_bits;
-        if (may_be_woken) next = (next & ~woken_bit) | parked_bit;
         // Acquire: as in lock().
         if (word_.compare_exchange_weak(state, next, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
@@ -252,7 +272,7 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
         continue;
       }
 
-      if (limit != nullptr && limit->has_passed()) return give_up(may_be_woken, starving);
+      if (limit != nullptr && limit->has_passed()) return give_up(registered, starving);
 
       if (starving) {
         // We are next in line. Let the holder run (most critical sections end within a few
@@ -262,8 +282,8 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
           std::this_thread::yield();
           continue;
         }
-        std::uint32_t sleep_on = state | starving_sleeps_bit;
-        if (may_be_woken) sleep_on = (sleep_on & ~woken_bit) | parked_bit;
+        // I2: a value we sleep on never carries woken_bit.
+        const std::uint32_t sleep_on = (state | starving_sleeps_bit) & ~woken_bit;
         // Relaxed: the futex wait re-reads the word; nothing is published by the bits.
         if (sleep_on != state &&
             !word_.compare_exchange_weak(state, sleep_on, std::memory_order_relaxed)) {
@@ -271,23 +291,24 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
         }
         const bool woken = limit == nullptr ? (futex_calls::wait(word_, sleep_on), true)
                                             : futex_calls::wait_until(word_, sleep_on, *limit);
-        may_be_woken = true;
         if (!woken) return give_up(true, true);
         continue;
       }
-      // Spin only while nobody sleeps: with sleepers queued, spinning would let us barge ahead
-      // of them, and they are the ones the fairness rule protects.
-      if ((state & parked_bit) == 0 && spins < detail::backend_spin_limit<Backend>()) {
+      // Spin while nobody else sleeps: with sleepers queued, spinning would let us barge ahead
+      // of them, and they are the ones the fairness rule protects. A thread just woken spins
+      // too (afresh after each wake): it is the one the unlock chose, and sleeping again at
+      // once would waste the wake it paid a context switch for.
+      if ((may_be_woken || sleepers(state) == (registered ? 1u : 0u)) &&
+          spins < detail::backend_spin_limit<Backend>()) {
         ++spins;
         detail::cpu_relax();
         continue;
       }
       if (waiting_since != 0 && (state & starving_bit) == 0 &&
           detail::backend_now_ns<Backend>() - waiting_since >= starvation_ns) {
-        // Becoming starving re-marks parked_bit (an unlock may have cleared it to wake us, and
-        // others may still sleep) and ends a wake suppression that may be ours. Relaxed: only
-        // the bits matter; the lock is acquired by a CAS above.
-        std::uint32_t next = state | starving_bit | parked_bit;
+        // Relaxed: only the bits matter; the lock is acquired by a CAS above. We stay
+        // registered, and end a wake suppression that may be ours.
+        std::uint32_t next = state | starving_bit;
         if (may_be_woken) next &= ~woken_bit;
         if (word_.compare_exchange_weak(state, next, std::memory_order_relaxed)) {
           starving = true;
@@ -296,21 +317,25 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
         continue;
       }
 
-      // Sleep. The word we sleep on must carry parked_bit, so the holder's unlock will wake us
-      // (invariant I1); if we may be the woken thread, end the suppression in the same step,
-      // or no unlock would wake the sleepers (us included) until someone else did.
-      std::uint32_t sleep_on = state | parked_bit;
-      if (may_be_woken) sleep_on &= ~woken_bit;
+      // Sleep: register if this is our first sleep (I1), and clear woken_bit (I2).
+      std::uint32_t sleep_on = state & ~woken_bit;
+      if (!registered) {
+        FUTON_PRECONDITION(sleepers(state) < sleepers(sleepers_mask),
+                           "futon::mutex: more than 2^24 - 1 threads blocked in one mutex");
+        sleep_on += one_sleeper;
+      }
       // Relaxed: the futex wait re-reads the word itself; nothing else is published here.
       if (sleep_on != state &&
           !word_.compare_exchange_weak(state, sleep_on, std::memory_order_relaxed)) {
         continue;
       }
+      registered = true;
       if (waiting_since == 0) waiting_since = detail::backend_now_ns<Backend>();
       const bool woken = sleep(sleep_on, limit, waiting_since);
       may_be_woken = true;
+      spins = 0;
       // The caller's deadline passed: a wake that counted us would have made the wait return
-      // true, but give_up still hands on what a returning thread owes (at most one extra wake).
+      // true, but give_up still clears the suppression we may hold (at most one extra wake).
       if (!woken && limit != nullptr && limit->has_passed()) return give_up(true, false);
     }
   }
@@ -342,35 +367,23 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
     return futex_calls::wait_until(word_, sleep_on, *limit);
   }
 
-  // The word after the starving waiter takes the lock that an unlock handed it. woken_bit is
-  // clear by then (becoming starving retired it, and no unlock sets it while starving_bit is
-  // set); retiring it and re-marking parked_bit anyway keeps the rule "a thread back from a
-  // wait retires at its next change of the word" without an exception to argue.
-  static constexpr std::uint32_t take_handoff(std::uint32_t state, bool may_be_woken) noexcept {
-    std::uint32_t next = state & ~(handoff_bit | starving_bits);
-    if (may_be_woken) next = (next & ~woken_bit) | parked_bit;
-    return next;
-  }
-
-  // A timed lock gives up (the caller is still inside try_lock_*, so the mutex is alive). Hand
-  // back what we may hold: the wake suppression and parked_bit, if we may be the woken thread
-  // (so the next unlock wakes someone, and if the lock is free now, wake someone ourselves),
-  // and starving_bit.
-  bool give_up(bool may_be_woken, bool starving) noexcept {
-    if (!may_be_woken && !starving) return false;
+  // A timed lock gives up (the caller is still inside try_lock_*, so the mutex is alive). Leave
+  // (I1: one sleeper fewer, woken_bit cleared) and hand back starving_bit; then, if the lock is
+  // free and others sleep, wake one, as no holder's unlock will.
+  bool give_up(bool registered, bool starving) noexcept {
+    if (!registered) return false;
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     for (;;) {
       if (starving && (state & handoff_bit) != 0) {
         // The lock was handed to us after all: take it (late success is not an early timeout).
         // Acquire: pairs with the unlocker's release.
-        if (word_.compare_exchange_weak(state, take_handoff(state, may_be_woken),
+        if (word_.compare_exchange_weak(state, leave(state & ~(handoff_bit | starving_bits), true),
                                         std::memory_order_acquire, std::memory_order_relaxed)) {
           return true;
         }
         continue;
       }
-      std::uint32_t next = state & ~(starving ? starving_bits : 0u);
-      if (may_be_woken) next = (next & ~woken_bit) | parked_bit;
+      const std::uint32_t next = leave(state & ~(starving ? starving_bits : 0u), true);
       // Relaxed: no data is handed over by this change.
       if (word_.compare_exchange_weak(state, next, std::memory_order_relaxed)) break;
     }
@@ -379,26 +392,19 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
   }
 
   // Every unlock but the uncontended one. Its releasing CAS is its last access of the word
-  // (invariant I3): the moment it lands, another thread may lock, unlock and destroy the mutex
-  // (a reference count that drops to zero under the lock, as POSIX and std allow). So the wake
-  // comes first, while we still hold the lock, and so does retiring woken_bit when that wake
-  // found nobody. The cost: the wake's system call lengthens the critical section, once per
-  // woken thread rather than once per unlock.
+  // (I3): the moment it lands, another thread may lock, unlock and destroy the mutex (a
+  // reference count that drops to zero under the lock, as POSIX and std allow). The wake comes
+  // after it, by address. Nothing needs retiring if that wake finds nobody: every registered
+  // thread is then outside the futex queue and clears woken_bit at its next step (I2).
   FUTON_COLD void unlock_contended() noexcept {
-    // We set woken_bit and our wake found nobody: it is ours to clear before we release.
-    bool retire_woken = false;
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     for (;;) {
       if ((state & starving_bit) != 0) {
         // Hand over: the lock stays locked for everyone but the starving waiter, which is awake
-        // and watching for handoff_bit. Release: publishes our critical section to it.
-        std::uint32_t next = state | handoff_bit;
-        if (retire_woken) next &= ~woken_bit;
-        if (word_.compare_exchange_weak(state, next, std::memory_order_release,
+        // and watching for handoff_bit, or asleep with starving_sleeps_bit. Release: publishes
+        // our critical section to it.
+        if (word_.compare_exchange_weak(state, state | handoff_bit, std::memory_order_release,
                                         std::memory_order_relaxed)) {
-          // A wake by address after the releasing step: the starving waiter cannot return
-          // (nor anyone destroy the mutex) until this CAS lands, and the wake touches no memory
-          // of the mutex.
           if ((state & starving_sleeps_bit) != 0) {
             futex_calls::wake(word_, std::numeric_limits<std::size_t>::max());
           }
@@ -406,47 +412,32 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
         }
         continue;
       }
-      if ((state & parked_bit) != 0 && ((state & woken_bit) == 0 || retire_woken)) {
-        // Sleepers, and no woken thread on its way: wake one, still holding the lock. Clearing
-        // parked_bit makes a thread that is about to sleep look again (its futex wait expects
-        // parked_bit) and re-mark it, so nobody falls asleep unseen. Relaxed: we hold the lock;
-        // nothing is published by these bits.
-        if (word_.compare_exchange_weak(state, (state & ~parked_bit) | woken_bit,
-                                        std::memory_order_relaxed)) {
-          // Found nobody (a waiter that timed out left parked_bit, or the sleeper-to-be has
-          // not reached its wait): woken_bit is ours again, and we loop, since a thread may
-          // have set parked_bit and fallen asleep meanwhile.
-          retire_woken = futex_calls::wake(word_, 1) == 0;
-          state = word_.load(std::memory_order_relaxed);
-        }
-        continue;
-      }
-      std::uint32_t next = state & ~locked_bit;
-      if (retire_woken) next &= ~woken_bit;
+      const bool wake = sleepers(state) != 0 && (state & woken_bit) == 0;
+      const std::uint32_t next = (state & ~locked_bit) | (wake ? woken_bit : 0u);
       // Release: publishes our critical section to the next holder. Our last access.
       if (word_.compare_exchange_weak(state, next, std::memory_order_release,
                                       std::memory_order_relaxed)) {
+        if (wake) futex_calls::wake(word_, 1);
         return;
       }
     }
   }
 
-  // If sleepers may exist, nobody holds the lock and no woken thread is on its way, wake one:
-  // otherwise nobody would (there is no holder to unlock). Used by a thread that gives up a
-  // timed wait (still inside the mutex's member, so the mutex is alive). It sets no woken_bit
-  // (nobody would clear it if the wake found nobody); the woken thread re-marks parked_bit.
+  // If others sleep, nobody holds the lock and no woken thread is on its way, wake one:
+  // otherwise nobody would (there is no holder to unlock). Used by a timed locker that gave up
+  // (still inside the mutex's member, so the mutex is alive). Setting woken_bit is safe as in
+  // an unlock: if the wake finds nobody, the registered threads clear it (I2).
   void wake_one_if_unlocked() noexcept {
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     for (;;) {
-      if ((state & (locked_bit | woken_bit)) != 0 || (state & parked_bit) == 0) return;
+      if ((state & (locked_bit | woken_bit | starving_bit)) != 0 || sleepers(state) == 0) return;
       // Relaxed: no data is handed over; the woken thread acquires with its own CAS.
-      if (word_.compare_exchange_weak(state, state & ~parked_bit, std::memory_order_relaxed)) {
+      if (word_.compare_exchange_weak(state, state | woken_bit, std::memory_order_relaxed)) {
         futex_calls::wake(word_, 1);
         return;
       }
     }
   }
-
   detail::word_t<Backend> word_{0};
 };
 

@@ -47,72 +47,63 @@ void wait_for_state(Done done) {
     std::this_thread::sleep_for(1ms);
 }
 
-// Defect 1. T1 unlocks a mutex whose sleepers bit a timed-out waiter left behind, so its wake
-// finds nobody (7add648 then re-read and CASed the word after its release); from T1's releasing
-// CAS on, "T2" locks, unlocks and deletes the mutex (its last reference). On 7add648 the hook
-// ran between the release and the wake (before_wake) and ASan saw the access; the unlock now
-// wakes before it releases, so T2 starts in the wake and waits for the release.
-TYPED_TEST(Lifetime, MutexFreedBetweenTheUnlocksReleaseAndItsWake) {
+// The mutex's sleepers field (mutex.hpp: the word's top 24 bits): nonzero once a thread has
+// registered to sleep, so that from then on an unlock must wake.
+bool has_sleepers(const futon::futex_word& word) { return (word.load() >> 8) != 0; }
+
+// Defect 1. An unlock that wakes must not touch the mutex after its releasing CAS: from that
+// CAS on, another thread may lock, unlock and delete the mutex (its last reference). Here that
+// thread is the sleeper the unlock wakes; the hook after the wake (still inside unlock) waits
+// until it has deleted the mutex, so under ASan any access by the rest of the unlock is a
+// heap-use-after-free, every run. (On 7add648 the unlock re-read and CASed the word after a
+// wake that found nobody; the sleepers count now says exactly when someone sleeps, and nothing
+// follows the wake.)
+TYPED_TEST(Lifetime, MutexFreedByTheThreadItsUnlockWoke) {
   using backend = hooked_backend<TypeParam>;
   watchdog guard("mutex lifetime");
   auto* m = new futon::basic_mutex<backend>;
   m->lock();
-  // Sleeps on the word and times out: the sleepers bit stays, so the unlock below wakes.
-  std::thread timed([m] { EXPECT_FALSE(m->try_lock_for(20ms)); });
-  timed.join();
-  const int runs = backend::runs.load();
-  // The unlock wakes while it still holds the lock, so the thread that frees the mutex starts
-  // inside the wake and gets the lock the moment the unlock's releasing CAS lands: from then
-  // on it races the unlocker's return (ASan reports any later access of the word).
-  std::thread other;
-  backend::arm(hook_point::after_wake, [m, &other] {
-    other = std::thread([m] {
-      m->lock();
-      m->unlock();
-      delete m;
-    });
+  std::thread sleeper([m] {
+    m->lock();
+    m->unlock();
+    delete m;
   });
+  static_assert(std::is_standard_layout_v<futon::basic_mutex<backend>>);
+  wait_for_state([&] { return has_sleepers(*reinterpret_cast<const futon::futex_word*>(m)); });
+  const int runs = backend::runs.load();
+  backend::arm(hook_point::after_wake, [&sleeper] { sleeper.join(); });
   m->unlock();
-  other.join();
   EXPECT_EQ(backend::runs.load(), runs + 1) << "the unlock did not wake: the case was not set up";
 }
 
-// The same for the recursive timed mutex: T1 holds two levels; its last unlock releases the
-// futon::mutex inside, whose sleepers bit a timed-out waiter left behind; from that release on,
-// "T2" locks (two levels), unlocks and deletes the mutex. Nothing of the recursive mutex (its
-// owner word, its count) may be touched after that release.
-TYPED_TEST(Lifetime, RecursiveTimedMutexFreedBetweenTheLastUnlocksReleaseAndItsWake) {
+// The same for the recursive timed mutex, with the sleeper in a timed lock: the last unlock
+// releases the futon::mutex inside and wakes the sleeper, which locks (two levels), unlocks and
+// deletes the mutex before the unlocker returns. Nothing of the recursive mutex (its owner
+// word, its count) may be touched after that release.
+TYPED_TEST(Lifetime, RecursiveTimedMutexFreedByTheThreadItsLastUnlockWoke) {
   using backend = hooked_backend<TypeParam>;
   watchdog guard("recursive_timed_mutex lifetime");
   auto* m = new futon::basic_recursive_timed_mutex<backend>;
   m->lock();
   m->lock();
-  // Sleeps on the word and times out: the sleepers bit stays, so the last unlock below wakes.
-  std::thread timed([m] { EXPECT_FALSE(m->try_lock_for(20ms)); });
-  timed.join();
-  const int runs = backend::runs.load();
-  // The futon::mutex inside wakes while it still holds the lock (see the mutex case above): the
-  // thread that frees the object starts inside the wake and gets the lock the moment the last
-  // unlock's releasing CAS lands, racing the unlocker's return.
-  std::thread other;
-  backend::arm(hook_point::after_wake, [m, &other] {
-    other = std::thread([m] {
-      m->lock();
-      m->lock();
-      m->unlock();
-      m->unlock();
-      delete m;
-    });
+  std::thread sleeper([m] {
+    ASSERT_TRUE(m->try_lock_for(1h));
+    m->lock();
+    m->unlock();
+    m->unlock();
+    delete m;
   });
+  // The futon::mutex inside is the first member, and its word its only one.
+  static_assert(std::is_standard_layout_v<futon::basic_recursive_timed_mutex<backend>>);
+  wait_for_state([&] { return has_sleepers(*reinterpret_cast<const futon::futex_word*>(m)); });
+  const int runs = backend::runs.load();
+  backend::arm(hook_point::after_wake, [&sleeper] { sleeper.join(); });
   m->unlock();  // a level: the count only
-  m->unlock();  // the last: wakes, releases, and from then on `other` may free the mutex
-  other.join();
+  m->unlock();  // the last: releases, wakes, and the woken thread frees the mutex
   EXPECT_EQ(backend::runs.load(), runs + 1) << "the unlock did not wake: the case was not set up";
 }
 
-// And with a thread asleep in lock() (recursive_mutex has no timed member): the last unlock
-// wakes it, and as soon as that unlock releases, the woken thread takes the lock (two levels),
-// unlocks and deletes the mutex, while the unlocker is still returning.
+// And the recursive mutex, with the sleeper in lock().
 TYPED_TEST(Lifetime, RecursiveMutexFreedByTheThreadItsLastUnlockWoke) {
   using backend = hooked_backend<TypeParam>;
   watchdog guard("recursive_mutex lifetime");
@@ -126,20 +117,12 @@ TYPED_TEST(Lifetime, RecursiveMutexFreedByTheThreadItsLastUnlockWoke) {
     m->unlock();
     delete m;
   });
-  // The futon::mutex inside is the first member, and its word its only one; a thread that
-  // sleeps on it first sets its sleepers bit (2, see mutex.hpp), so from then on the last unlock
-  // below must wake.
   static_assert(std::is_standard_layout_v<futon::basic_recursive_mutex<backend>>);
-  const auto* word = reinterpret_cast<const futon::futex_word*>(m);
-  wait_for_state([&] { return (word->load() & 2u) != 0; });
+  wait_for_state([&] { return has_sleepers(*reinterpret_cast<const futon::futex_word*>(m)); });
   const int runs = backend::runs.load();
-  // The wake comes while the last unlock still holds the lock; the woken thread takes it the
-  // moment the releasing CAS lands and frees the object while the unlocker returns. (The hook
-  // only counts the wake.)
-  backend::arm(hook_point::after_wake, [] {});
+  backend::arm(hook_point::after_wake, [&sleeper] { sleeper.join(); });
   m->unlock();
   m->unlock();
-  sleeper.join();
   EXPECT_EQ(backend::runs.load(), runs + 1) << "the last unlock did not wake the sleeper";
 }
 
