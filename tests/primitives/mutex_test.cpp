@@ -3,9 +3,11 @@
 // contention, the timeout table, eventual fairness and misuse — on every futex backend.
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <futon/mutex.hpp>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "backends.hpp"
@@ -29,6 +31,13 @@ class Mutex : public ::testing::Test {
   using mutex = futon::basic_mutex<Backend>;
 };
 TYPED_TEST_SUITE(Mutex, futon::testing::primitive_backends, futon::testing::backend_name);
+
+// The mutex's one word (it is standard-layout and 4 bytes), for checks of its idle state.
+template <class Mutex>
+std::uint32_t word_of(const Mutex& m) {
+  static_assert(std::is_standard_layout_v<Mutex> && sizeof(Mutex) == sizeof(futon::futex_word));
+  return reinterpret_cast<const futon::futex_word*>(&m)->load();
+}
 
 TYPED_TEST(Mutex, LockTryLockUnlock) {
   typename TestFixture::mutex m;
@@ -164,6 +173,20 @@ TYPED_TEST(Mutex, TimeoutsDoNotStrandSleepers) {
   for (auto& thread : threads)
     thread.join();
   EXPECT_GE(acquired.load(), 4 * scaled(2'000));
+  EXPECT_EQ(word_of(m), 0u) << "the idle mutex kept a sleeper count or a wake mark";
+}
+
+// The word counts its sleepers exactly (mutex.hpp, I1): a waiter that times out takes its count
+// back, so the holder's unlock has nobody to wake, and the idle word is 0 again (the destructor
+// checks that in debug builds).
+TYPED_TEST(Mutex, ATimedOutWaiterLeavesNoTrace) {
+  typename TestFixture::mutex m;
+  m.lock();
+  std::thread timed([&] { EXPECT_FALSE(m.try_lock_for(20ms)); });
+  timed.join();
+  EXPECT_EQ(word_of(m), 1u) << "only locked_bit may remain while the holder holds it";
+  m.unlock();
+  EXPECT_EQ(word_of(m), 0u);
 }
 
 // Eventual fairness: 32 threads hammering one lock on 2 cores; each must get in while the
