@@ -23,6 +23,11 @@ std::size_t parking_lot_futex::wake(const futex_word& word, std::size_t count) n
   return futex::wake(word, count);
 }
 
+wait_any_result parking_lot_futex::wait_any(std::span<const wait_on> entries,
+                                            const detail::deadline& limit) noexcept {
+  return futex::wait_any(entries, limit);
+}
+
 std::optional<requeue_result> parking_lot_futex::requeue(const futex_word& from,
                                                          std::uint32_t expected,
                                                          const futex_word& to,

@@ -32,6 +32,39 @@
 //   - A wake reaches any waiter of the word: no order is promised (Linux wakes real-time threads
 //     first; the parking lot happens to keep FIFO order). Build nothing on which one it reaches.
 //
+// Waiting on several words at once: futex_wait_any(entries[, timeout or deadline]), where each
+// entry is `{word, expected}`, sleeps until a wake of any entry's word counts it, or an entry's
+// word does not hold its expected value, or the timeout passes, and says which entry:
+//
+//   futon::futex_word jobs{0}, quit{0};
+//   const futon::wait_on entries[] = {{jobs, 0}, {quit, 0}};
+//   const futon::wait_any_result r = futon::futex_wait_any(entries);
+//   // r.status: woken or changed, r.index: 0 (jobs) or 1 (quit)
+//
+//   - It never returns spuriously and never reports an index that nobody woke or changed:
+//     `woken` means a futex_wake (or futex_requeue's wake) of entries[index]'s word, or of the
+//     word it was requeued to, counted this waiter; `changed` means entries[index]'s word held
+//     another value when it was checked (the lowest such index when the check before sleeping
+//     finds several); `timed_out` only once the timeout has really passed, with nobody counting
+//     the waiter; `no_entries` at once for an empty span. An untimed wait returns only woken or
+//     changed. (On the kernel backend a wake is any FUTEX_WAKE of the address, including one
+//     that other code sends to memory it used before: the kernel cannot tell them apart.)
+//   - A wake counts the waiter once, whichever of its words it comes through: two wakes racing
+//     on two of its words (or on a word listed twice) count it once between them, and the other
+//     goes on to the word's next waiter, so a wait_any never swallows a wake that a plain waiter
+//     could have taken. With a plain waiter and a wait_any waiter on w, futex_wake(w, 1) returns
+//     1 and a second futex_wake(w, 1) wakes the other.
+//   - Timeouts and clocks as futex_wait_for / futex_wait_until: the value check comes first
+//     (every entry, in order), then a zero or past timeout returns timed_out; duration::max()
+//     waits forever; never early.
+//   - Any number of entries, duplicates allowed: no limit (Linux's futex_waitv stops at 128).
+//     Nothing is allocated: each entry costs about 100 bytes of the caller's stack while it
+//     waits. A requeue moves the entry like any waiter; it stays reported by its own index.
+//   - On the kernel backend a wait_any of two or more entries waits in a parking lot of that
+//     backend's own, which its wakes and requeues also check (backend/kernel_futex.hpp says
+//     why not futex_waitv). Then futex_wake and futex_requeue may take that lot's bucket lock,
+//     and are no longer safe in a signal handler while such a wait may be in progress.
+//
 // Signal safety: on the kernel-futex backend, futex_wake and futex_requeue are one system call
 // each and may be called from a signal handler; the waits too, as the system call is
 // async-signal-safe, though a handler that waits for the code it interrupted deadlocks. On the
@@ -55,6 +88,7 @@
 #include <futon/futex_word.hpp>
 #include <limits>
 #include <optional>
+#include <span>
 #include <type_traits>
 
 namespace futon {
@@ -71,6 +105,14 @@ concept futex_backend = requires(const futex_word& word, std::uint32_t value,
   noexcept->std::same_as<std::size_t>;
   { Backend::requeue(word, value, word, count, count) }
   noexcept->std::same_as<std::optional<requeue_result>>;
+};
+
+// A backend that can wait on several words at once (futex_wait_any).
+template <class Backend>
+concept futex_wait_any_backend = futex_backend<Backend> &&
+    requires(std::span<const wait_on> entries, const detail::deadline& limit) {
+  { Backend::wait_any(entries, limit) }
+  noexcept->std::same_as<wait_any_result>;
 };
 
 template <futex_backend Backend>
@@ -100,6 +142,37 @@ struct basic_futex {
     });
   }
 
+  // Returns woken or changed with the entry's index, never spuriously (see the top of the file).
+  static wait_any_result wait_any(std::span<const wait_on> entries) noexcept requires
+      futex_wait_any_backend<Backend> {
+    check_aligned(entries);
+    return Backend::wait_any(entries, detail::deadline::never());
+  }
+
+  // As wait_any, or timed_out once `timeout` has passed (never early).
+  template <class Rep, class Period>
+  static wait_any_result wait_any_for(std::span<const wait_on> entries,
+                                      const std::chrono::duration<Rep, Period>& timeout) noexcept
+      requires futex_wait_any_backend<Backend> {
+    check_aligned(entries);
+    return Backend::wait_any(entries, detail::deadline::after(timeout));
+  }
+
+  // As wait_any, or timed_out once `deadline` has passed (never early, by `Clock`'s reading).
+  template <class Clock, class Duration>
+  static wait_any_result wait_any_until(
+      std::span<const wait_on> entries,
+      const std::chrono::time_point<Clock, Duration>& deadline) noexcept requires
+      futex_wait_any_backend<Backend> {
+    check_aligned(entries);
+    wait_any_result result = wait_any_result::timeout();
+    detail::attempt_until(deadline, [&](const detail::deadline& limit) {
+      result = Backend::wait_any(entries, limit);
+      return !result.timed_out();
+    });
+    return result;
+  }
+
   static std::size_t wake(const futex_word& word, std::size_t count) noexcept {
     check_aligned(word);
     if (count == 0) return 0;  // Linux's FUTEX_WAKE would wake one for 0: keep the contract here.
@@ -126,6 +199,12 @@ struct basic_futex {
     FUTON_PRECONDITION(reinterpret_cast<std::uintptr_t>(&word) % alignof(futex_word) == 0,
                        "futex word is not 4-byte aligned");
   }
+  static void check_aligned([[maybe_unused]] std::span<const wait_on> entries) noexcept {
+#if FUTON_DEBUG_CHECKS
+    for (const wait_on& entry : entries)
+      check_aligned(*entry.word);
+#endif
+  }
 };
 
 using futex = basic_futex<backend::default_backend>;
@@ -144,6 +223,23 @@ template <class Clock, class Duration>
 bool futex_wait_until(const futex_word& word, std::uint32_t expected,
                       const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
   return futex::wait_until(word, expected, deadline);
+}
+
+inline wait_any_result futex_wait_any(std::span<const wait_on> entries) noexcept {
+  return futex::wait_any(entries);
+}
+
+template <class Rep, class Period>
+wait_any_result futex_wait_any_for(std::span<const wait_on> entries,
+                                   const std::chrono::duration<Rep, Period>& timeout) noexcept {
+  return futex::wait_any_for(entries, timeout);
+}
+
+template <class Clock, class Duration>
+wait_any_result futex_wait_any_until(
+    std::span<const wait_on> entries,
+    const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+  return futex::wait_any_until(entries, deadline);
 }
 
 inline std::size_t futex_wake(const futex_word& word, std::size_t count) noexcept {

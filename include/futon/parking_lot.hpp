@@ -38,6 +38,7 @@
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/function_ref.hpp>
 #include <limits>
+#include <span>
 #include <type_traits>
 
 namespace futon::parking_lot {
@@ -60,6 +61,16 @@ enum class park_status : std::uint8_t {
 
 struct park_result {
   park_status status;
+  token unpark_token;  // the unparker's token when status == unparked, else 0
+};
+
+// What park_any returns: as park's, plus which of its keys the thread was unparked through (or
+// whose validate failed).
+struct park_any_result {
+  park_status status;
+  std::size_t index;   // unparked: the key an unpark of which counted the thread (after a
+                       // requeue, the key it was queued under originally); invalid: the key
+                       // whose validate returned false; timed_out: 0
   token unpark_token;  // the unparker's token when status == unparked, else 0
 };
 
@@ -103,6 +114,10 @@ parking_lot::park_result parking_lot_park(const void* key, function_ref<bool()> 
                                           function_ref<void(const void*, bool)> timed_out,
                                           const deadline& limit,
                                           parking_lot::token park_token) noexcept;
+parking_lot::park_any_result parking_lot_park_any(std::span<const void* const> keys,
+                                                  function_ref<bool(std::size_t)> validate,
+                                                  const deadline& limit,
+                                                  parking_lot::token park_token) noexcept;
 parking_lot::unpark_result parking_lot_unpark_one(
     const void* key,
     function_ref<parking_lot::token(const parking_lot::unpark_result&)> callback) noexcept;
@@ -138,6 +153,24 @@ park_result park(const void* key, Validate&& validate, const deadline& limit = d
                  token park_token = default_park_token) noexcept {
   return detail::parking_lot_park(
       key, validate, [] {}, [](const void*, bool) {}, limit, park_token);
+}
+
+// Parks the calling thread on every key of `keys` at once (duplicates allowed), until an unpark
+// of any of them counts it, or `limit` passes. validate(i) runs under the lock of keys[i]'s
+// bucket as that key is registered, in order; the first false ends the park (invalid, index i)
+// unless an unpark of a key registered before has already counted the thread. Exactly one
+// unpark counts the thread, whichever of its keys it comes through: an unpark that reaches it
+// after another has counted it (or after its deadline has ended the park) passes over it to the
+// key's next thread, so the thread never takes an unpark from another thread of that key. A
+// requeue moves one of its keys like any parked thread. Nothing is allocated: about 100 bytes of
+// stack per key. An empty `keys` returns invalid at once. validate runs under a bucket lock, as
+// park's: short, no throw, no parking-lot calls.
+template <class Validate>
+requires std::is_invocable_r_v<bool, Validate&, std::size_t> park_any_result
+park_any(std::span<const void* const> keys, Validate&& validate,
+         const deadline& limit = deadline::never(), token park_token = default_park_token)
+noexcept {
+  return detail::parking_lot_park_any(keys, validate, limit, park_token);
 }
 
 // Unparks the longest-waiting thread on `key`. callback(result) runs under the bucket lock

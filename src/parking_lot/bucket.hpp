@@ -43,7 +43,7 @@ struct alignas(cache_line_size) bucket {
   // the count exact for the lock-free reader, the fences and the bucket lock order the rest.
   typename Platform::template atomic<std::size_t> pending{0};
 
-  wait_queue<waiter<Platform>> queue;
+  wait_queue<waiter_node<Platform>> queue;
 
   // Fairness timer (Rust parking_lot's eventual fairness): once `fair_after_ns` has passed, the
   // next unpark that wakes a thread reports be_fair and re-arms it 0-1 ms (0.5 ms on average)
@@ -69,7 +69,7 @@ template <parking_lot_platform Platform>
 class bucket_table {
  public:
   using bucket_type = bucket<Platform>;
-  using waiter_type = waiter<Platform>;
+  using node_type = waiter_node<Platform>;
 
   // The number of buckets: fixed, so a parked thread's bucket never moves under it, and large
   // enough that threads on distinct addresses rarely share one (see the top of the file).
@@ -100,9 +100,9 @@ class bucket_table {
     return b;
   }
 
-  // Locks the bucket `w` is in now. The key may change (a requeue) between reading it and
+  // Locks the bucket the node `w` is in now. The key may change (a requeue) between reading it and
   // locking, so re-read it under the lock: a requeue needs this bucket's lock to change it.
-  bucket_type& lock_bucket_of(const waiter_type& w) noexcept {
+  bucket_type& lock_bucket_of(const node_type& w) noexcept {
     for (;;) {
       // Relaxed: only a guess of which bucket to lock; confirmed under that bucket's lock.
       const void* key = w.key.load(std::memory_order_relaxed);

@@ -12,6 +12,7 @@
 #include <futon/futex_word.hpp>
 #include <futon/parking_lot.hpp>
 #include <optional>
+#include <span>
 
 namespace futon::detail {
 
@@ -39,6 +40,48 @@ struct futex_on_parking_lot {
 
   static std::size_t wake(const futex_word& word, std::size_t count) noexcept {
     return Lot::unpark_some(&word, count, parking_lot::default_unpark_token);
+  }
+
+  // futex_wait_any (<futon/futex.hpp>): one waiter queued on every entry's word (park_any), so
+  // that a wake of any of them counts it once. One entry is a plain wait.
+  static wait_any_result wait_any(std::span<const wait_on> entries,
+                                  const deadline& limit) noexcept {
+    if (entries.empty()) return wait_any_result::empty();
+    // The value check comes first, even when there is no time left; a stale entry costs a load.
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (!still_expected(*entries[i].word, entries[i].expected)) {
+        return wait_any_result::changed_at(i);
+      }
+    }
+    if (limit.has_passed()) return wait_any_result::timeout();
+    if (entries.size() == 1) {
+      const wait_on& only = entries[0];
+      const auto result = Lot::park(
+          only.word, [&] { return still_expected(*only.word, only.expected); }, [] {},
+          [](const void*, bool) {}, limit, parking_lot::default_park_token);
+      switch (result.status) {
+        case parking_lot::park_status::unparked:
+          return wait_any_result::woken_at(0);
+        case parking_lot::park_status::invalid:
+          return wait_any_result::changed_at(0);
+        case parking_lot::park_status::timed_out:
+          break;
+      }
+      return wait_any_result::timeout();
+    }
+    const auto result = Lot::park_any(
+        entries.size(), [&](std::size_t i) -> const void* { return entries[i].word; },
+        [&](std::size_t i) { return still_expected(*entries[i].word, entries[i].expected); }, limit,
+        parking_lot::default_park_token);
+    switch (result.status) {
+      case parking_lot::park_status::unparked:
+        return wait_any_result::woken_at(result.index);
+      case parking_lot::park_status::invalid:
+        return wait_any_result::changed_at(result.index);
+      case parking_lot::park_status::timed_out:
+        break;
+    }
+    return wait_any_result::timeout();
   }
 
   static std::optional<requeue_result> requeue(const futex_word& from, std::uint32_t expected,

@@ -24,6 +24,17 @@ parking_lot::park_result parking_lot_park(const void* key, function_ref<bool()> 
   return os_parking_lot::park(key, validate, before_sleep, timed_out, limit, park_token);
 }
 
+parking_lot::park_any_result parking_lot_park_any(std::span<const void* const> keys,
+                                                  function_ref<bool(std::size_t)> validate,
+                                                  const deadline& limit,
+                                                  parking_lot::token park_token) noexcept {
+  if (keys.empty())
+    return {parking_lot::park_status::invalid, 0, parking_lot::default_unpark_token};
+  const auto result = os_parking_lot::park_any(
+      keys.size(), [&](std::size_t i) { return keys[i]; }, validate, limit, park_token);
+  return {result.status, result.index, result.unpark_token};
+}
+
 parking_lot::unpark_result parking_lot_unpark_one(
     const void* key,
     function_ref<parking_lot::token(const parking_lot::unpark_result&)> callback) noexcept {

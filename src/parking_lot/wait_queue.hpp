@@ -13,7 +13,7 @@
 
 namespace futon::detail {
 
-// Waiter: a waiter<Platform> (waiter.hpp).
+// Waiter: a waiter_node<Platform> (waiter.hpp).
 template <class Waiter>
 class wait_queue {
  public:

@@ -50,6 +50,15 @@ bool wait_timed(const word& w, std::uint32_t expected, bool passed) noexcept {
   return backend::wait_until(w, expected, limit);
 }
 
+futon::wait_any_result wait_any(std::span<const futon::wait_on> entries,
+                                any_timing timing) noexcept {
+  const auto limit = timing == any_timing::untimed ? futon::detail::deadline::never()
+                     : timing == any_timing::passed
+                         ? futon::detail::deadline::after(std::chrono::nanoseconds(0))
+                         : futon::detail::deadline::after(std::chrono::hours(1));
+  return backend::wait_any(entries, limit);
+}
+
 std::size_t wake(const word& w, std::size_t count) noexcept {
   return backend::wake(w, count);
 }

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <futon/futex_word.hpp>
+#include <span>
 
 namespace dsched::lot {
 
@@ -20,6 +22,12 @@ std::size_t wake(const word& w, std::size_t count) noexcept;
 // false when `from` did not hold `expected`.
 bool requeue(const word& from, std::uint32_t expected, const word& to, std::size_t wake_count,
              std::size_t requeue_count, std::size_t& woken, std::size_t& requeued) noexcept;
+
+// futex_wait_any on the copy: untimed, or timed with a deadline that may pass at any moment
+// (virtual time), or has already passed (`passed`).
+enum class any_timing { untimed, timed, passed };
+futon::wait_any_result wait_any(std::span<const futon::wait_on> entries,
+                                any_timing timing) noexcept;
 
 // The planted bug: a futex wait on the parking lot that checks the word before it registers in
 // its bucket, and not again under the bucket lock. A wake between the check and the park is

@@ -15,6 +15,7 @@
 #include <futon/detail/deadline.hpp>
 #include <futon/futex_word.hpp>
 #include <optional>
+#include <span>
 
 #include "dsched/atomic.hpp"
 #include "dsched/lot_copy.hpp"
@@ -48,6 +49,15 @@ struct basic_lot_futex {
       return true;
     }
     return lot::wait_timed(word, expected, limit.has_passed());
+  }
+  static futon::wait_any_result wait_any(std::span<const futon::wait_on> entries,
+                                         const futon::detail::deadline& limit) noexcept {
+    for (const futon::wait_on& entry : entries)
+      access(entry.word, "futex wait_any");
+    const lot::any_timing timing = limit.is_never()     ? lot::any_timing::untimed
+                                   : limit.has_passed() ? lot::any_timing::passed
+                                                        : lot::any_timing::timed;
+    return lot::wait_any(entries, timing);
   }
   static std::size_t wake(const futon::futex_word& word, std::size_t count) noexcept {
     point("futex wake");
