@@ -7,6 +7,7 @@
 #include <cstdint>
 
 namespace futon {
+inline namespace v0 {
 
 // The word a futex waits on. Only its address and its 32-bit value matter to the futex: the
 // atomic operations the caller performs on it carry the memory ordering.
@@ -23,4 +24,5 @@ struct requeue_result {
   friend bool operator==(const requeue_result&, const requeue_result&) = default;
 };
 
+}  // namespace v0
 }  // namespace futon

@@ -64,6 +64,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 template <futex_backend Backend>
 class FUTON_CAPABILITY("mutex") basic_mutex {
@@ -450,4 +451,5 @@ using mutex = basic_mutex<backend::default_backend>;
 
 static_assert(sizeof(mutex) == 4, "futon::mutex is one 32-bit word");
 
+}  // namespace v0
 }  // namespace futon

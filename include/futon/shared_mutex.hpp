@@ -61,6 +61,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 template <futex_backend Backend>
 class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
@@ -342,4 +343,5 @@ using shared_timed_mutex = shared_mutex;
 
 static_assert(sizeof(shared_mutex) == 4, "futon::shared_mutex is one 32-bit word");
 
+}  // namespace v0
 }  // namespace futon

@@ -13,7 +13,9 @@
 #include <futon/parking_lot.hpp>
 #include <optional>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <class Lot>
 struct futex_on_parking_lot {
@@ -69,4 +71,6 @@ struct futex_on_parking_lot {
   }
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

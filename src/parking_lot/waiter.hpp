@@ -8,7 +8,9 @@
 
 #include "parking_lot/platform_concept.hpp"
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <parking_lot_platform Platform>
 struct waiter {
@@ -46,4 +48,6 @@ struct waiter {
   }
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

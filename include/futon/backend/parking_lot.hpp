@@ -14,7 +14,9 @@
 #include <futon/futex_word.hpp>
 #include <optional>
 
-namespace futon::backend {
+namespace futon {
+inline namespace v0 {
+namespace backend {
 
 struct parking_lot_futex {
   static constexpr const char* name = "parking_lot";
@@ -28,4 +30,6 @@ struct parking_lot_futex {
                                                std::size_t requeue_count) noexcept;
 };
 
-}  // namespace futon::backend
+}  // namespace backend
+}  // namespace v0
+}  // namespace futon

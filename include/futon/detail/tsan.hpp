@@ -73,7 +73,9 @@ void __tsan_mutex_post_divert(void* addr, unsigned flags);
 #define FUTON_TSAN_INLINE inline
 #endif
 
-namespace futon::detail::tsan {
+namespace futon {
+inline namespace v0 {
+namespace detail::tsan {
 
 // Flags, with the values of the runtime's ABI (checked against its header below).
 inline constexpr unsigned no_flags = 0;
@@ -198,4 +200,6 @@ class signal_scope {
 
 #endif
 
-}  // namespace futon::detail::tsan
+}  // namespace detail::tsan
+}  // namespace v0
+}  // namespace futon
