@@ -5,7 +5,9 @@
 #include "kernel_wait_any.hpp"
 #include "os/native_futex.hpp"
 
-namespace futon::backend {
+namespace futon {
+inline namespace v0 {
+namespace backend {
 
 // A mismatch is found in user space first: a stale `expected` then costs one load, not a system
 // call. Relaxed: the kernel's own check is no stronger, and callers order their data with their
@@ -89,4 +91,6 @@ std::optional<requeue_result> kernel_futex::requeue(const futex_word& from, std:
   return requeue_result{woken, *moved - woken};
 }
 
-}  // namespace futon::backend
+}  // namespace backend
+}  // namespace v0
+}  // namespace futon

@@ -8,7 +8,9 @@
 #include "parking_lot/basic_parking_lot.hpp"
 #include "parking_lot/futex_on_parking_lot.hpp"
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 namespace {
 
 // The real system's platform under another name: a table of its own (zero-initialized, so its
@@ -65,4 +67,6 @@ std::optional<std::optional<requeue_result>> kernel_lot_requeue(
       requeue_result{kernel.woken + lot.unparked, kernel.requeued + lot.requeued}};
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

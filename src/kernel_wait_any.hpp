@@ -14,7 +14,9 @@
 #include <optional>
 #include <span>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 // futex_wait_any in the backend's parking lot (any number of entries).
 wait_any_result kernel_lot_wait_any(std::span<const wait_on> entries,
@@ -32,4 +34,6 @@ std::optional<std::optional<requeue_result>> kernel_lot_requeue(const futex_word
                                                                 std::size_t wake_count,
                                                                 std::size_t requeue_count) noexcept;
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

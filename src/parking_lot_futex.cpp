@@ -6,7 +6,9 @@
 #include "parking_lot/futex_on_parking_lot.hpp"
 #include "parking_lot/os_parking_lot.hpp"
 
-namespace futon::backend {
+namespace futon {
+inline namespace v0 {
+namespace backend {
 
 using futex = detail::futex_on_parking_lot<detail::os_parking_lot>;
 
@@ -36,4 +38,6 @@ std::optional<requeue_result> parking_lot_futex::requeue(const futex_word& from,
   return futex::requeue(from, expected, to, wake_count, requeue_count);
 }
 
-}  // namespace futon::backend
+}  // namespace backend
+}  // namespace v0
+}  // namespace futon

@@ -3,7 +3,9 @@
 #include <cstdlib>
 #include <futon/detail/assert.hpp>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 void precondition_failed(const char* message, const char* file, int line) noexcept {
   std::fprintf(stderr, "futon: precondition failed: %s (%s:%d)\n", message, file, line);
@@ -11,4 +13,6 @@ void precondition_failed(const char* message, const char* file, int line) noexce
   std::abort();
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

@@ -6,7 +6,9 @@
 #include <futon/recursive_mutex.hpp>
 #include <system_error>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 namespace {
 
@@ -34,4 +36,6 @@ void throw_recursion_limit() {
                           "futon::recursive_mutex: the calling thread holds it 2^32 - 1 times");
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

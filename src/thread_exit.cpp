@@ -2,7 +2,9 @@
 // The OS-independent part of <futon/detail/thread_exit.hpp>: running a thread's list.
 #include <futon/detail/thread_exit.hpp>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 void run_thread_exit_callbacks(thread_exit_callback* newest) noexcept {
   // Reverse the list: callbacks run in the order they were scheduled.
@@ -20,4 +22,6 @@ void run_thread_exit_callbacks(thread_exit_callback* newest) noexcept {
   }
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

@@ -56,6 +56,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 namespace detail {
 
@@ -298,4 +299,5 @@ void atomic_notify_all(const std::atomic<T>& a) noexcept {
   atomic_waiter::notify_all(a);
 }
 
+}  // namespace v0
 }  // namespace futon

@@ -63,6 +63,7 @@
 #include <utility>
 
 namespace futon {
+inline namespace v0 {
 
 // The default completion function: does nothing, takes no room.
 struct empty_completion {
@@ -217,4 +218,5 @@ static_assert(std::is_move_constructible_v<barrier<>::arrival_token> &&
               std::is_move_assignable_v<barrier<>::arrival_token> &&
               std::is_destructible_v<barrier<>::arrival_token>);
 
+}  // namespace v0
 }  // namespace futon

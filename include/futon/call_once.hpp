@@ -48,6 +48,7 @@
 #include <utility>
 
 namespace futon {
+inline namespace v0 {
 
 template <futex_backend Backend>
 class basic_once_flag;
@@ -162,4 +163,5 @@ static_assert(!std::is_copy_constructible_v<once_flag> &&
               !std::is_move_constructible_v<once_flag> && !std::is_copy_assignable_v<once_flag> &&
               !std::is_move_assignable_v<once_flag>);
 
+}  // namespace v0
 }  // namespace futon

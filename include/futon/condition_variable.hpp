@@ -100,6 +100,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 template <futex_backend Backend>
 class basic_condition_variable {
@@ -491,4 +492,5 @@ void notify_all_at_thread_exit(basic_condition_variable<Backend>& cond,
 
 static_assert(sizeof(condition_variable) == 8, "futon::condition_variable is two 32-bit words");
 
+}  // namespace v0
 }  // namespace futon

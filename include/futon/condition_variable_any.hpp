@@ -41,6 +41,7 @@
 #endif
 
 namespace futon {
+inline namespace v0 {
 
 template <futex_backend Backend>
 class basic_condition_variable_any {
@@ -146,4 +147,5 @@ static_assert(!std::is_copy_constructible_v<condition_variable_any> &&
               !std::is_copy_assignable_v<condition_variable_any>);
 static_assert(std::is_nothrow_default_constructible_v<condition_variable_any>);
 
+}  // namespace v0
 }  // namespace futon

@@ -74,6 +74,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 namespace detail {
 // The largest count the 32-bit semaphore word holds: 31 bits (bit 0 is the waiters bit).
@@ -322,4 +323,5 @@ static_assert(sizeof(counting_semaphore<std::numeric_limits<std::ptrdiff_t>::max
                   (sizeof(std::ptrdiff_t) > 4 ? 8 : 4),
               "futon::counting_semaphore above 2^31 - 1 is one 64-bit word");
 
+}  // namespace v0
 }  // namespace futon

@@ -55,6 +55,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 template <futex_backend Backend>
 class basic_event {
@@ -148,4 +149,5 @@ static_assert(!std::is_copy_constructible_v<event> && !std::is_move_constructibl
               !std::is_copy_assignable_v<event> && !std::is_move_assignable_v<event>);
 static_assert(std::is_nothrow_default_constructible_v<event>);
 
+}  // namespace v0
 }  // namespace futon

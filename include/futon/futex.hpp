@@ -92,6 +92,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 // The static interface every futex backend provides.
 template <class Backend>
@@ -260,4 +261,5 @@ inline std::optional<requeue_result> futex_requeue(const futex_word& from, std::
   return futex::requeue(from, expected, to, wake_count, requeue_count);
 }
 
+}  // namespace v0
 }  // namespace futon

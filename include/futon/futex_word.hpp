@@ -9,6 +9,7 @@
 #include <limits>
 
 namespace futon {
+inline namespace v0 {
 
 // The word a futex waits on. Only its address and its 32-bit value matter to the futex: the
 // atomic operations the caller performs on it carry the memory ordering.
@@ -67,4 +68,5 @@ struct wait_any_result {
   friend bool operator==(const wait_any_result&, const wait_any_result&) = default;
 };
 
+}  // namespace v0
 }  // namespace futon

@@ -43,6 +43,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 template <futex_backend Backend>
 class basic_latch {
@@ -127,4 +128,5 @@ static_assert(!std::is_copy_constructible_v<latch> && !std::is_move_constructibl
 static_assert(std::is_nothrow_constructible_v<latch, std::ptrdiff_t> &&
               !std::is_convertible_v<std::ptrdiff_t, latch>);
 
+}  // namespace v0
 }  // namespace futon

@@ -64,6 +64,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 template <futex_backend Backend>
 class FUTON_CAPABILITY("mutex") basic_mutex {
@@ -84,37 +85,33 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
   basic_mutex& operator=(const basic_mutex&) = delete;
 
   FUTON_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS void lock() noexcept {
-    // TSan: the word's atomics are hidden until post_lock, which alone orders us (see tsan.hpp).
-    detail::tsan::mutex_pre_lock(this, detail::tsan::no_flags);
+    // TSan: the word's atomics are hidden until the scope's post_lock, which alone orders us:
+    // held, we acquire what the last unlock released (see tsan.hpp).
+    const detail::tsan::lock_scope annotate(this, detail::tsan::no_flags);
     std::uint32_t expected = 0;
     // Acquire: the critical section sees everything the previous holder wrote before unlock.
     if (!word_.compare_exchange_weak(expected, locked_bit, std::memory_order_acquire,
                                      std::memory_order_relaxed)) {
       lock_contended(nullptr);
     }
-    // TSan: held: acquire what the last unlock released.
-    detail::tsan::mutex_post_lock(this, detail::tsan::no_flags);
     FUTON_NOTE_LOCKED(this);
   }
 
   FUTON_TRY_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock() noexcept {
-    // TSan: a try cannot deadlock, so it adds no lock-order edge unless it succeeds.
-    detail::tsan::mutex_pre_lock(this, detail::tsan::try_lock);
+    // TSan: a try cannot deadlock, so it adds no lock-order edge unless it succeeds. Held, it
+    // acquires what the last unlock released; not held, nothing.
+    detail::tsan::lock_scope annotate(this, detail::tsan::try_lock);
     std::uint32_t state = word_.load(std::memory_order_relaxed);
     // Never take the lock from a starving waiter (fairness), nor while it is held.
     while ((state & (locked_bit | starving_bit)) == 0) {
       // Acquire: as in lock().
       if (word_.compare_exchange_weak(state, state | locked_bit, std::memory_order_acquire,
                                       std::memory_order_relaxed)) {
-        // TSan: held: acquire what the last unlock released.
-        detail::tsan::mutex_post_lock(this, detail::tsan::try_lock);
         FUTON_NOTE_LOCKED(this);
-        return true;
+        return annotate.result(true);
       }
     }
-    // TSan: not held, so nothing is acquired.
-    detail::tsan::mutex_post_lock(this, detail::tsan::try_lock | detail::tsan::try_lock_failed);
-    return false;
+    return annotate.result(false);
   }
 
   template <class Rep, class Period>
@@ -132,16 +129,15 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
 
   FUTON_RELEASE FUTON_NO_THREAD_SAFETY_ANALYSIS void unlock() noexcept {
     FUTON_CHECK_UNLOCK(this, "futon::mutex::unlock: the calling thread does not hold this mutex");
-    // TSan: release the critical section to the next locker (the word's release CAS is hidden).
-    detail::tsan::mutex_pre_unlock(this, detail::tsan::no_flags);
+    // TSan: the scope releases the critical section to the next locker; the word's release CAS
+    // and the futex calls inside it are hidden and order nothing by themselves.
+    const detail::tsan::unlock_scope annotate(this, detail::tsan::no_flags);
     std::uint32_t expected = locked_bit;
     // Release: publishes the critical section to the next holder.
     if (!word_.compare_exchange_strong(expected, 0, std::memory_order_release,
                                        std::memory_order_relaxed)) {
       unlock_contended();
     }
-    // TSan: the word's atomics and futex calls above order nothing by themselves.
-    detail::tsan::mutex_post_unlock(this, detail::tsan::no_flags);
   }
 
  private:
@@ -225,20 +221,17 @@ class FUTON_CAPABILITY("mutex") basic_mutex {
 
   bool try_lock_before(const detail::deadline& limit) noexcept {
     // TSan: a timed lock may give up, so it is a try (no lock-order edge unless it succeeds).
-    detail::tsan::mutex_pre_lock(this, detail::tsan::try_lock);
+    // Held, it acquires what the last unlock released; timed out, nothing.
+    detail::tsan::lock_scope annotate(this, detail::tsan::try_lock);
     std::uint32_t expected = 0;
     // Acquire: as in lock().
     if (word_.compare_exchange_weak(expected, locked_bit, std::memory_order_acquire,
                                     std::memory_order_relaxed) ||
         lock_contended(&limit)) {
-      // TSan: held: acquire what the last unlock released.
-      detail::tsan::mutex_post_lock(this, detail::tsan::try_lock);
       FUTON_NOTE_LOCKED(this);
-      return true;
+      return annotate.result(true);
     }
-    // TSan: timed out, not held, so nothing is acquired.
-    detail::tsan::mutex_post_lock(this, detail::tsan::try_lock | detail::tsan::try_lock_failed);
-    return false;
+    return annotate.result(false);
   }
 
   // The slow path of every lock. `limit` == nullptr waits forever.
@@ -450,4 +443,5 @@ using mutex = basic_mutex<backend::default_backend>;
 
 static_assert(sizeof(mutex) == 4, "futon::mutex is one 32-bit word");
 
+}  // namespace v0
 }  // namespace futon

@@ -41,7 +41,9 @@
 #include <span>
 #include <type_traits>
 
-namespace futon::parking_lot {
+namespace futon {
+inline namespace v0 {
+namespace parking_lot {
 
 // A value passed between parker and unparker: the parker's is shown to unpark_filter, the
 // unparker's is returned by park.
@@ -96,12 +98,16 @@ enum class requeue_op : std::uint8_t {
 // What unpark_filter should do with one parked thread, given its park token.
 enum class filter_op : std::uint8_t { unpark, skip, stop };
 
-}  // namespace futon::parking_lot
+}  // namespace parking_lot
+}  // namespace v0
+}  // namespace futon
 
 // The parking lot's operations on this system, out of line in the library: the engine
 // (src/parking_lot/basic_parking_lot.hpp) instantiated over the OS's platform, which stays out of
 // the public headers. Internal: call the templates in futon::parking_lot below.
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 struct requeue_plan {
   bool abort = true;
@@ -131,9 +137,13 @@ parking_lot::unpark_result parking_lot_unpark_filter(
     const void* key, function_ref<parking_lot::filter_op(parking_lot::token)> filter,
     function_ref<parking_lot::token(const parking_lot::unpark_result&)> callback) noexcept;
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon
 
-namespace futon::parking_lot {
+namespace futon {
+inline namespace v0 {
+namespace parking_lot {
 
 // Parks the calling thread on `key` if validate() (called under the bucket lock) returns true;
 // before_sleep() runs after the lock is released; if `limit` passes first, timed_out(key,
@@ -228,4 +238,6 @@ unpark_result unpark_filter(const void* key, Filter&& filter, Callback&& callbac
   return detail::parking_lot_unpark_filter(key, filter, callback);
 }
 
-}  // namespace futon::parking_lot
+}  // namespace parking_lot
+}  // namespace v0
+}  // namespace futon

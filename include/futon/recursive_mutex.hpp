@@ -81,6 +81,7 @@
 #include <limits>
 
 namespace futon {
+inline namespace v0 {
 
 namespace detail {
 
@@ -264,4 +265,5 @@ using recursive_timed_mutex = basic_recursive_timed_mutex<backend::default_backe
 static_assert(sizeof(recursive_mutex) == 16 && sizeof(recursive_timed_mutex) == 16,
               "a futon::mutex word, a 32-bit count of levels and a 64-bit owner id");
 
+}  // namespace v0
 }  // namespace futon

@@ -61,6 +61,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 template <futex_backend Backend>
 class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
@@ -82,29 +83,25 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
   // Exclusive ownership.
 
   FUTON_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS void lock() noexcept {
-    // TSan: the word's atomics are hidden until post_lock, which alone orders us (see tsan.hpp).
-    detail::tsan::mutex_pre_lock(this, detail::tsan::no_flags);
+    // TSan: the word's atomics are hidden until the scope's post_lock, which alone orders us:
+    // held, we acquire what the last writer and every reader since released (see tsan.hpp).
+    const detail::tsan::lock_scope annotate(this, detail::tsan::no_flags);
     static_cast<void>(lock_before(nullptr));
-    // TSan: held: acquire what the last writer and every reader since released.
-    detail::tsan::mutex_post_lock(this, detail::tsan::no_flags);
     FUTON_NOTE_LOCKED(this);
   }
 
   FUTON_TRY_ACQUIRE FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock() noexcept {
-    // TSan: a try cannot deadlock, so it adds no lock-order edge unless it succeeds.
-    detail::tsan::mutex_pre_lock(this, detail::tsan::try_lock);
+    // TSan: a try cannot deadlock, so it adds no lock-order edge unless it succeeds. Held, it
+    // acquires what the last writer and every reader since released; not held, nothing.
+    detail::tsan::lock_scope annotate(this, detail::tsan::try_lock);
     std::uint32_t state = 0;
     // Acquire: see everything the previous writer and the readers wrote before unlocking.
     if (state_.compare_exchange_strong(state, writer_bit, std::memory_order_acquire,
                                        std::memory_order_relaxed)) {
-      // TSan: held: acquire what the last writer and every reader since released.
-      detail::tsan::mutex_post_lock(this, detail::tsan::try_lock);
       FUTON_NOTE_LOCKED(this);
-      return true;
+      return annotate.result(true);
     }
-    // TSan: not held, so nothing is acquired.
-    detail::tsan::mutex_post_lock(this, detail::tsan::try_lock | detail::tsan::try_lock_failed);
-    return false;
+    return annotate.result(false);
   }
 
   template <class Rep, class Period>
@@ -124,30 +121,26 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
     FUTON_PRECONDITION((state_.load(std::memory_order_relaxed) & writer_bit) != 0,
                        "futon::shared_mutex::unlock: the mutex is not locked exclusively");
     FUTON_CHECK_UNLOCK(this, "futon::shared_mutex::unlock: the calling thread does not hold it");
-    // TSan: release the critical section to the next locker (the word's atomics are hidden).
-    detail::tsan::mutex_pre_unlock(this, detail::tsan::no_flags);
+    // TSan: the scope releases the critical section to the next locker; the word's atomics and
+    // the futex calls inside it are hidden and order nothing by themselves.
+    const detail::tsan::unlock_scope annotate(this, detail::tsan::no_flags);
     release_writer();
-    // TSan: the word's atomics and futex calls above order nothing by themselves.
-    detail::tsan::mutex_post_unlock(this, detail::tsan::no_flags);
   }
 
   // Shared ownership.
 
   FUTON_ACQUIRE_SHARED FUTON_NO_THREAD_SAFETY_ANALYSIS void lock_shared() noexcept {
-    // TSan: a shared lock: it acquires from writers only, and readers do not exclude each other.
-    detail::tsan::mutex_pre_lock(this, detail::tsan::read_lock);
+    // TSan: a shared lock: it acquires from writers only (held shared, what the last writer
+    // released), and readers do not exclude each other.
+    const detail::tsan::lock_scope annotate(this, detail::tsan::read_lock);
     if (!try_add_reader()) static_cast<void>(lock_shared_before(nullptr));
-    // TSan: held shared: acquire what the last writer released.
-    detail::tsan::mutex_post_lock(this, detail::tsan::read_lock);
   }
 
   FUTON_TRY_ACQUIRE_SHARED FUTON_NO_THREAD_SAFETY_ANALYSIS bool try_lock_shared() noexcept {
-    // TSan: a shared try: no lock-order edge unless it succeeds.
-    detail::tsan::mutex_pre_lock(this, detail::tsan::read_lock | detail::tsan::try_lock);
-    const bool held = try_add_reader();
-    // TSan: acquire what the last writer released, if held.
-    post_lock_shared(held);
-    return held;
+    // TSan: a shared try: no lock-order edge unless it succeeds; held, it acquires what the last
+    // writer released.
+    detail::tsan::lock_scope annotate(this, detail::tsan::read_lock | detail::tsan::try_lock);
+    return annotate.result(try_add_reader());
   }
 
   template <class Rep, class Period>
@@ -164,8 +157,9 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
   }
 
   FUTON_RELEASE_SHARED FUTON_NO_THREAD_SAFETY_ANALYSIS void unlock_shared() noexcept {
-    // TSan: a shared unlock releases to the next writer only.
-    detail::tsan::mutex_pre_unlock(this, detail::tsan::read_lock);
+    // TSan: a shared unlock releases to the next writer only; the word's atomics and the futex
+    // calls inside the scope order nothing by themselves.
+    const detail::tsan::unlock_scope annotate(this, detail::tsan::read_lock);
     // Release: our reads happen before a writer's writes. The RMW also tells us, atomically,
     // whether a writer sleeps waiting for us to leave. It is our last access to the word: a
     // writer may take the lock, unlock and destroy the mutex right after it.
@@ -177,8 +171,6 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
       // asleep on the word wakes (the futex cannot pick the writer; see the header).
       futex_calls::wake(state_, std::numeric_limits<std::size_t>::max());
     }
-    // TSan: the word's atomics and futex calls above order nothing by themselves.
-    detail::tsan::mutex_post_unlock(this, detail::tsan::read_lock);
   }
 
  private:
@@ -217,32 +209,19 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
 
   bool try_lock_before(const detail::deadline& limit) noexcept {
     // TSan: a timed lock may give up, so it is a try (no lock-order edge unless it succeeds).
-    detail::tsan::mutex_pre_lock(this, detail::tsan::try_lock);
-    if (!lock_before(&limit)) {
-      // TSan: timed out, not held, so nothing is acquired.
-      detail::tsan::mutex_post_lock(this, detail::tsan::try_lock | detail::tsan::try_lock_failed);
-      return false;
-    }
-    // TSan: held: acquire what the last writer and every reader since released.
-    detail::tsan::mutex_post_lock(this, detail::tsan::try_lock);
+    // Held, it acquires what the last writer and every reader since released; timed out,
+    // nothing.
+    detail::tsan::lock_scope annotate(this, detail::tsan::try_lock);
+    if (!lock_before(&limit)) return annotate.result(false);
     FUTON_NOTE_LOCKED(this);
-    return true;
+    return annotate.result(true);
   }
 
   bool try_lock_shared_before(const detail::deadline& limit) noexcept {
-    // TSan: a timed shared lock may give up, so it is a shared try.
-    detail::tsan::mutex_pre_lock(this, detail::tsan::read_lock | detail::tsan::try_lock);
-    const bool held = try_add_reader() || lock_shared_before(&limit);
-    // TSan: acquire what the last writer released, if held.
-    post_lock_shared(held);
-    return held;
-  }
-
-  // Ends the annotation of a shared try, which `held` says succeeded or not.
-  void post_lock_shared(bool held) noexcept {
-    constexpr unsigned shared_try = detail::tsan::read_lock | detail::tsan::try_lock;
-    const unsigned failed = held ? 0u : detail::tsan::try_lock_failed;
-    detail::tsan::mutex_post_lock(this, shared_try | failed);
+    // TSan: a timed shared lock may give up, so it is a shared try; held, it acquires what the
+    // last writer released.
+    detail::tsan::lock_scope annotate(this, detail::tsan::read_lock | detail::tsan::try_lock);
+    return annotate.result(try_add_reader() || lock_shared_before(&limit));
   }
 
   // Claims writer_bit, then waits for the readers inside to leave.
@@ -342,4 +321,5 @@ using shared_timed_mutex = shared_mutex;
 
 static_assert(sizeof(shared_mutex) == 4, "futon::shared_mutex is one 32-bit word");
 
+}  // namespace v0
 }  // namespace futon

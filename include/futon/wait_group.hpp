@@ -65,6 +65,7 @@
 #include <type_traits>
 
 namespace futon {
+inline namespace v0 {
 
 template <futex_backend Backend>
 class basic_wait_group {
@@ -205,4 +206,5 @@ static_assert(!std::is_copy_constructible_v<wait_group> &&
               !std::is_move_assignable_v<wait_group>);
 static_assert(std::is_nothrow_default_constructible_v<wait_group>);
 
+}  // namespace v0
 }  // namespace futon

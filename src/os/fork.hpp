@@ -4,10 +4,14 @@
 // no fork(), with a no-op (os/windows/fork.cpp).
 #pragma once
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 
 // Registers `handler` to run in the child process after fork(), before fork() returns there
 // (a no-op where there is no fork(), as on Windows).
 void on_fork_child(void (*handler)()) noexcept;
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -17,7 +17,9 @@
 
 #include "os/native_futex.hpp"
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 
 class futex_parker {
  public:
@@ -60,4 +62,6 @@ class futex_parker {
   futex_word state_{0};
 };
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -19,7 +19,9 @@
 #include <futon/futex_word.hpp>
 #include <optional>
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 
 enum class native_wait_result {
   woken,           // a wake reached us, or the OS returned for its own reasons
@@ -56,4 +58,6 @@ std::optional<std::size_t> native_futex_cmp_requeue(const futex_word& from, std:
                                                     std::size_t requeue_count) noexcept;
 #endif
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -33,7 +33,9 @@
 #include "os/pthread_parker.hpp"
 #endif
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 
 struct platform {
 #if defined(FUTON_PARKER_NATIVE)
@@ -58,4 +60,6 @@ struct platform {
 
 static_assert(detail::parking_lot_platform<platform>);
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -7,7 +7,9 @@
 
 #include <pthread.h>
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 
 class pthread_lock {
  public:
@@ -22,4 +24,6 @@ class pthread_lock {
   pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
 };
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

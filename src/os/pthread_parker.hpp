@@ -16,7 +16,9 @@
 #include <ctime>
 #include <futon/detail/deadline.hpp>
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 
 // The two steps that differ between POSIX systems.
 namespace pthread_parker_os {
@@ -124,4 +126,6 @@ class pthread_parker {
   bool parked_ = false;
 };
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -26,7 +26,9 @@
 
 #include "parking_lot/platform_concept.hpp"
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <parking_lot_platform Platform>
 struct any_group {
@@ -65,4 +67,6 @@ struct any_group {
   std::size_t woken_index() const noexcept { return claim.load(std::memory_order_relaxed) - 1; }
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

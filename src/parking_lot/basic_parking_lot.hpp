@@ -27,7 +27,9 @@
 #include "parking_lot/bucket.hpp"
 #include "parking_lot/platform_concept.hpp"
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <parking_lot_platform Platform>
 class basic_parking_lot {
@@ -436,4 +438,6 @@ class basic_parking_lot {
 template <parking_lot_platform Platform>
 constinit bucket_table<Platform> basic_parking_lot<Platform>::table_{};
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

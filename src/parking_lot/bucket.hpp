@@ -23,7 +23,9 @@
 #include "parking_lot/wait_queue.hpp"
 #include "parking_lot/waiter.hpp"
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 // One bucket: a lock, the queues of every address that hashes here, and two things read or
 // kept outside the queues: the `pending` count and the fairness timer.
@@ -146,4 +148,6 @@ class bucket_table {
   std::array<bucket_type, count> buckets_{};
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

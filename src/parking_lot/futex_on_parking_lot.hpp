@@ -14,7 +14,9 @@
 #include <optional>
 #include <span>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <class Lot>
 struct futex_on_parking_lot {
@@ -112,4 +114,6 @@ struct futex_on_parking_lot {
   }
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

@@ -7,9 +7,13 @@
 #include "os/platform.hpp"
 #include "parking_lot/basic_parking_lot.hpp"
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 extern template class basic_parking_lot<os::platform>;
 using os_parking_lot = basic_parking_lot<os::platform>;
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

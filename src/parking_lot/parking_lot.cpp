@@ -6,7 +6,9 @@
 #include "os/fork.hpp"
 #include "parking_lot/os_parking_lot.hpp"
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template class basic_parking_lot<os::platform>;
 
@@ -58,4 +60,6 @@ parking_lot::unpark_result parking_lot_unpark_filter(
   return os_parking_lot::unpark_filter(key, filter, callback);
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

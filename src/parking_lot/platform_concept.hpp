@@ -27,7 +27,9 @@
 #include "parking_lot/raw_lock_concept.hpp"
 #include "parking_lot/thread_parker_concept.hpp"
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <class Platform>
 concept parking_lot_platform =
@@ -41,4 +43,6 @@ concept parking_lot_platform =
   requires Platform::bucket_count_log2 < 8 * sizeof(std::size_t);
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

@@ -14,7 +14,9 @@
 #include <concepts>
 #include <type_traits>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <class Lock>
 concept raw_lock = std::default_initializable<Lock> && requires(Lock& lock) {
@@ -26,4 +28,6 @@ concept raw_lock = std::default_initializable<Lock> && requires(Lock& lock) {
   typename std::integral_constant<bool, (static_cast<void>(Lock{}), true)>;
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

@@ -25,7 +25,9 @@
 #include <concepts>
 #include <futon/detail/deadline.hpp>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <class Parker>
 concept thread_parker = std::default_initializable<Parker> &&
@@ -40,4 +42,6 @@ concept thread_parker = std::default_initializable<Parker> &&
   noexcept->std::same_as<void>;
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

@@ -11,7 +11,9 @@
 // All members require the bucket's lock.
 #pragma once
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 // Waiter: a waiter_node<Platform> (waiter.hpp).
 template <class Waiter>
@@ -96,4 +98,6 @@ class wait_queue {
   Waiter* first_queue_ = nullptr;
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

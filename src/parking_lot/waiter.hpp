@@ -14,7 +14,9 @@
 
 #include "parking_lot/platform_concept.hpp"
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <parking_lot_platform Platform>
 struct any_group;
@@ -72,4 +74,6 @@ struct waiter : waiter_node<Platform> {
   typename Platform::thread_parker own_parker;
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

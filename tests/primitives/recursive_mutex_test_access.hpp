@@ -8,7 +8,9 @@
 #include <futon/recursive_mutex.hpp>
 #include <limits>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 struct recursive_lock_test_access {
   static constexpr std::uint32_t max_levels = std::numeric_limits<std::uint32_t>::max();
@@ -22,4 +24,6 @@ struct recursive_lock_test_access {
   }
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

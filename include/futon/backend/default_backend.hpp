@@ -7,7 +7,9 @@
 #include <futon/backend/parking_lot.hpp>
 #include <futon/config.hpp>
 
-namespace futon::backend {
+namespace futon {
+inline namespace v0 {
+namespace backend {
 
 // Without a kernel futex (FUTON_NO_KERNEL_FUTEX, see kernel_futex.hpp) the build always chooses
 // the parking lot; the second test keeps a consumer's headers consistent with that regardless.
@@ -17,4 +19,6 @@ using default_backend = parking_lot_futex;
 using default_backend = kernel_futex;
 #endif
 
-}  // namespace futon::backend
+}  // namespace backend
+}  // namespace v0
+}  // namespace futon

@@ -38,7 +38,9 @@
 
 #if !defined(FUTON_NO_KERNEL_FUTEX)
 
-namespace futon::backend {
+namespace futon {
+inline namespace v0 {
+namespace backend {
 
 struct kernel_futex {
   static constexpr const char* name = "kernel";
@@ -61,6 +63,8 @@ struct kernel_futex {
                                                std::size_t requeue_count) noexcept;
 };
 
-}  // namespace futon::backend
+}  // namespace backend
+}  // namespace v0
+}  // namespace futon
 
 #endif  // !FUTON_NO_KERNEL_FUTEX

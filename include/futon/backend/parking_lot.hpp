@@ -17,7 +17,9 @@
 #include <optional>
 #include <span>
 
-namespace futon::backend {
+namespace futon {
+inline namespace v0 {
+namespace backend {
 
 struct parking_lot_futex {
   static constexpr const char* name = "parking_lot";
@@ -34,4 +36,6 @@ struct parking_lot_futex {
                                                std::size_t requeue_count) noexcept;
 };
 
-}  // namespace futon::backend
+}  // namespace backend
+}  // namespace v0
+}  // namespace futon

@@ -25,7 +25,9 @@
 #include <futon/futex.hpp>
 #include <limits>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 // One step of an announced wait, for a caller that has just seen `state` is not done (and, if
 // timed, that `limit` has not passed): announces (if the bit is not set yet), then sleeps until
@@ -65,4 +67,6 @@ void wake_announced(word_t<Backend>& word, std::uint32_t before,
   if ((before & waiters_bit) != 0) Backend::wake(word, std::numeric_limits<std::size_t>::max());
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

@@ -8,12 +8,16 @@
 
 #include <futon/config.hpp>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 // Prints "futon: precondition failed: <message> (<file>:<line>)" to stderr and aborts.
 [[noreturn]] void precondition_failed(const char* message, const char* file, int line) noexcept;
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon
 
 #if !FUTON_DEBUG_CHECKS
 #define FUTON_PRECONDITION(cond, message) static_cast<void>(0)

@@ -13,7 +13,9 @@
 #include <futon/detail/spin.hpp>
 #include <futon/futex_word.hpp>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <class Backend>
 struct backend_word {
@@ -98,4 +100,6 @@ constexpr int backend_spin_limit() noexcept {
   }
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

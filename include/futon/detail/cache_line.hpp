@@ -8,7 +8,9 @@
 
 #include <cstddef>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 #if defined(__x86_64__) || defined(_M_X64) || defined(__aarch64__) || defined(_M_ARM64) || \
     defined(__powerpc64__)
@@ -22,4 +24,6 @@ inline constexpr std::size_t cache_line_size = 32;
 inline constexpr std::size_t cache_line_size = 64;
 #endif
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

@@ -20,7 +20,9 @@
 #include <futon/detail/saturating_ns.hpp>
 #include <type_traits>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 enum class deadline_clock : std::uint8_t { steady, system };
 
@@ -124,4 +126,6 @@ bool attempt_until(const std::chrono::time_point<Clock, Duration>& t, Attempt&& 
   }
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

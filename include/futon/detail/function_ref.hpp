@@ -11,7 +11,9 @@
 #include <type_traits>
 #include <utility>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 template <class Signature>
 class function_ref;
@@ -54,4 +56,6 @@ class function_ref<R(Args...)> {
   R (*call_)(void*, Args...);
 };
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

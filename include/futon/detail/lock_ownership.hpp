@@ -9,7 +9,9 @@
 #include <cstddef>
 #include <futon/detail/assert.hpp>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 #if FUTON_DEBUG_CHECKS
 class lock_ownership {
@@ -58,7 +60,9 @@ class lock_ownership {
 };
 #endif
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon
 
 #if !FUTON_DEBUG_CHECKS
 #define FUTON_NOTE_LOCKED(lock) static_cast<void>(0)

@@ -14,7 +14,9 @@
 #include <ratio>
 #include <type_traits>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 inline constexpr std::int64_t ns_max = std::numeric_limits<std::int64_t>::max();
 inline constexpr std::int64_t ns_min = std::numeric_limits<std::int64_t>::min();
@@ -96,4 +98,6 @@ constexpr std::int64_t saturating_ceil_ns(const std::chrono::duration<Rep, Perio
   }
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

@@ -15,7 +15,9 @@
 #include <intrin.h>  // __yield
 #endif
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 inline constexpr int spin_limit = 64;
 
@@ -37,4 +39,6 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

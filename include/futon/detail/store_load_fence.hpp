@@ -26,7 +26,9 @@
 #include <atomic>
 #include <futon/detail/sanitizers.hpp>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 #if FUTON_SANITIZE_THREAD
 inline std::atomic<unsigned> store_load_fence_witness{0};
@@ -51,4 +53,6 @@ inline void store_load_fence() noexcept {
 }
 #endif
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

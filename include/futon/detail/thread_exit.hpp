@@ -16,7 +16,9 @@
 //     main() (exit() runs no pthread key destructors), as for libstdc++ and libc++.
 #pragma once
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 struct thread_exit_callback {
   void (*run)(thread_exit_callback* self) noexcept;
@@ -30,4 +32,6 @@ bool at_thread_exit(thread_exit_callback* node) noexcept;
 // Runs a list (newest first, as at_thread_exit links it) oldest first. For the OS files.
 void run_thread_exit_callbacks(thread_exit_callback* newest) noexcept;
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

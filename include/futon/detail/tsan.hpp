@@ -28,10 +28,26 @@
 //     not_static, and its destructor retires it: TSan then reports destroying it while held,
 //     and forgets its lock-order history, which a new lock at the same address must not inherit.
 //
+// How futon uses them: each bracket is one object over the member's body, made at its start and
+// ended by its destructor, so that no way out of the body (an early return, a timed lock that
+// gives up) can forget the post half:
+//   - lock_scope(lock, flags): pre_lock ... post_lock. flags: no_flags for lock(), read_lock for
+//     lock_shared(), try_lock (| read_lock) for the members that may fail (try_lock and the
+//     timed locks). A try is reported failed unless the body hands its outcome to result(held)
+//     (`return annotate.result(held);`): a success path that forgot would show as TSan's
+//     "unlock of an unlocked mutex" at the matching unlock, where the opposite default would
+//     have TSan silently believe that a failed try holds the lock.
+//   - unlock_scope(lock, flags): pre_unlock ... post_unlock. flags: no_flags, or read_lock for
+//     unlock_shared().
+//   - signal_scope(object): pre_signal ... post_signal.
+// A member's debug bookkeeping (FUTON_NOTE_LOCKED) may run inside a bracket: it touches only the
+// calling thread's own record, which no other thread reads.
+//
 // Enabled when the translation unit is compiled with -fsanitize=thread (FUTON_SANITIZE_THREAD,
 // <futon/detail/sanitizers.hpp>), unless FUTON_TSAN_ANNOTATIONS
 // is defined to 0. Define it the same way in every translation unit of a program: it changes
-// inline functions. Without TSan, every function here is an empty inline function and
+// inline functions. Without TSan, every function here is an empty inline function, every scope an
+// empty class whose members are empty always-inline functions (result(held) returns held), and
 // diverted_backend<B> is B itself: nothing is left in the code.
 #pragma once
 
@@ -73,7 +89,9 @@ void __tsan_mutex_post_divert(void* addr, unsigned flags);
 #define FUTON_TSAN_INLINE inline
 #endif
 
-namespace futon::detail::tsan {
+namespace futon {
+inline namespace v0 {
+namespace detail::tsan {
 
 // Flags, with the values of the runtime's ABI (checked against its header below).
 inline constexpr unsigned no_flags = 0;
@@ -93,6 +111,18 @@ static_assert(not_static == __tsan_mutex_not_static && read_lock == __tsan_mutex
                   try_lock_failed == __tsan_mutex_try_lock_failed,
               "futon's TSan flags must match the runtime's");
 #endif
+
+// What each *_scope below is: one bracket over one member's body. Not copyable: a copy would run
+// the post half twice.
+class scope {
+ public:
+  scope(const scope&) = delete;
+  scope& operator=(const scope&) = delete;
+
+ protected:
+  scope() = default;
+  ~scope() = default;
+};
 
 #if FUTON_TSAN_ENABLED
 
@@ -159,15 +189,45 @@ struct diverted_backend {
   }
 };
 
+// pre_lock ... post_lock over a scope: a lock member's body, whatever way it leaves (see above).
+class lock_scope : scope {
+ public:
+  lock_scope(const void* lock, unsigned flags) noexcept
+      : lock_(lock), flags_((flags & try_lock) != 0 ? flags | try_lock_failed : flags) {
+    mutex_pre_lock(lock_, flags);
+  }
+  ~lock_scope() { mutex_post_lock(lock_, flags_); }
+
+  bool result(bool held) noexcept {
+    if (held) flags_ &= ~try_lock_failed;
+    return held;
+  }
+
+ private:
+  const void* lock_;
+  unsigned flags_;  // what post_lock will report
+};
+
+// pre_unlock ... post_unlock over a scope: an unlock member's body.
+class unlock_scope : scope {
+ public:
+  unlock_scope(const void* lock, unsigned flags) noexcept : lock_(lock), flags_(flags) {
+    mutex_pre_unlock(lock_, flags_);
+  }
+  ~unlock_scope() { mutex_post_unlock(lock_, flags_); }
+
+ private:
+  const void* lock_;
+  unsigned flags_;
+};
+
 // pre_signal ... post_signal over a scope, for code with several ways out.
-class signal_scope {
+class signal_scope : scope {
  public:
   explicit signal_scope(const void* object) noexcept : object_(object) {
     mutex_pre_signal(object_, no_flags);
   }
   ~signal_scope() { mutex_post_signal(object_, no_flags); }
-  signal_scope(const signal_scope&) = delete;
-  signal_scope& operator=(const signal_scope&) = delete;
 
  private:
   const void* object_;
@@ -189,13 +249,24 @@ FUTON_TSAN_INLINE void mutex_post_divert(const void*, unsigned) noexcept {}
 template <class Backend>
 using diverted_backend = Backend;
 
-class signal_scope {
+class lock_scope : scope {
+ public:
+  FUTON_TSAN_INLINE lock_scope(const void*, unsigned) noexcept {}
+  FUTON_TSAN_INLINE bool result(bool held) noexcept { return held; }
+};
+
+class unlock_scope : scope {
+ public:
+  FUTON_TSAN_INLINE unlock_scope(const void*, unsigned) noexcept {}
+};
+
+class signal_scope : scope {
  public:
   FUTON_TSAN_INLINE explicit signal_scope(const void*) noexcept {}
-  signal_scope(const signal_scope&) = delete;
-  signal_scope& operator=(const signal_scope&) = delete;
 };
 
 #endif
 
-}  // namespace futon::detail::tsan
+}  // namespace detail::tsan
+}  // namespace v0
+}  // namespace futon

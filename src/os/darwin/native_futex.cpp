@@ -54,7 +54,9 @@ int __ulock_wake(std::uint32_t operation, void* address, std::uint64_t wake_valu
 #error "futon: build src/os/darwin/native_futex.cpp with FUTON_DARWIN_OS_SYNC or FUTON_DARWIN_ULOCK"
 #endif
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 namespace {
 
 #if defined(FUTON_DARWIN_ULOCK)
@@ -180,4 +182,6 @@ void native_futex_wake_all(const futex_word& word) noexcept {
   wake(word, true);
 }
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -38,7 +38,9 @@
 #include <climits>
 #include <cstdint>
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 namespace {
 
 constexpr std::int64_t system_clock_slice_ns = 50'000'000;
@@ -95,4 +97,6 @@ void native_futex_wake_all(const futex_word& word) noexcept {
   static_cast<void>(umtx_wakeup(address_of(word), 0));
 }
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

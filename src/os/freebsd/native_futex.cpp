@@ -33,7 +33,9 @@
 #include <climits>
 #include <cstdint>
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 namespace {
 
 void* address_of(const futex_word& word) noexcept {
@@ -91,4 +93,6 @@ void native_futex_wake_all(const futex_word& word) noexcept {
   static_cast<void>(_umtx_op(address_of(word), UMTX_OP_WAKE_PRIVATE, INT_MAX, nullptr, nullptr));
 }
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

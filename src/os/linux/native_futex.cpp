@@ -14,7 +14,9 @@
 #include <climits>
 #include <ctime>
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 namespace {
 
 // 32-bit targets with 64-bit time_t must use futex_time64 and a 64-bit kernel timespec: the old
@@ -112,4 +114,6 @@ std::optional<std::size_t> native_futex_cmp_requeue(const futex_word& from, std:
   return 0;
 }
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -35,7 +35,9 @@
 #include <cstdint>
 #include <ctime>
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 namespace {
 
 constexpr std::int64_t system_clock_slice_ns = 50'000'000;
@@ -97,4 +99,6 @@ void native_futex_wake_all(const futex_word& word) noexcept {
       futex(address_of(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, nullptr, nullptr));
 }
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -5,10 +5,14 @@
 
 #include <pthread.h>
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 
 void on_fork_child(void (*handler)()) noexcept {
   pthread_atfork(nullptr, nullptr, handler);
 }
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -10,7 +10,9 @@
 
 #include <futon/detail/thread_exit.hpp>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 namespace {
 
@@ -33,4 +35,6 @@ bool at_thread_exit(thread_exit_callback* node) noexcept {
   return pthread_setspecific(exit.key, node) == 0;
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon

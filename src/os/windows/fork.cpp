@@ -2,8 +2,12 @@
 // Windows has no fork(): nothing to register (see os/fork.hpp).
 #include "os/fork.hpp"
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 
 void on_fork_child(void (*)()) noexcept {}
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -29,7 +29,9 @@
 
 #include <cstdint>
 
-namespace futon::os {
+namespace futon {
+inline namespace v0 {
+namespace os {
 namespace {
 
 // The longest timeout WaitOnAddress takes: INFINITE (0xFFFFFFFF) means no timeout at all, so a
@@ -93,4 +95,6 @@ void native_futex_wake_all(const futex_word& word) noexcept {
   WakeByAddressAll(const_cast<void*>(static_cast<const void*>(&word)));
 }
 
-}  // namespace futon::os
+}  // namespace os
+}  // namespace v0
+}  // namespace futon

@@ -18,7 +18,9 @@
 
 #include <futon/detail/thread_exit.hpp>
 
-namespace futon::detail {
+namespace futon {
+inline namespace v0 {
+namespace detail {
 
 namespace {
 
@@ -56,4 +58,6 @@ bool at_thread_exit(thread_exit_callback* node) noexcept {
   return TlsSetValue(index, node) != 0;
 }
 
-}  // namespace futon::detail
+}  // namespace detail
+}  // namespace v0
+}  // namespace futon
