@@ -25,11 +25,22 @@ using futon::wait_on;
 using futex = futon::basic_futex<dsched::lot_futex>;
 using word = dsched::lot_futex::word_type;
 
+// The words, at the same addresses in every run: the parking lot picks buckets by address, and
+// words on the body's stack could move between runs (its thread's stack comes from glibc's
+// cache, in whatever order earlier threads ended), so that two words shared a bucket in one run
+// and not in its replay, and the scheduler saw different choices (it failed under load).
+std::array<word, 3>& fresh_words() {
+  static std::array<word, 3> words{};
+  for (auto& x : words)
+    x.store(0, std::memory_order_relaxed);
+  return words;
+}
+
 // `words` words; the wait_any waiter on all of them (timed or not), a plain waiter on word 1,
 // waker 0 wakes word 0 once, waker 1 wakes word 1 once; then the body changes and wakes every
 // word (so that nobody sleeps on), and checks the counts word by word.
 void two_wakers(std::size_t words, bool timed, bool plain_waiter) {
-  std::array<word, 3> w{};
+  std::array<word, 3>& w = fresh_words();
   std::array<wait_on, 3> entries{wait_on{w[0], 0}, wait_on{w[1], 0}, wait_on{w[2], 0}};
   const std::span<const wait_on> listed(entries.data(), words);
   wait_any_result any = wait_any_result::empty();
@@ -104,7 +115,7 @@ TEST(DschedWaitAny, RandomSchedules) {
 // A requeue of one of the waiter's words racing a wake of another and its timeout: the waiter is
 // woken at most once, the counts on the target word match, nobody is left queued.
 void requeue_races_wake() {
-  std::array<word, 3> w{};  // w[2] is the requeue target
+  std::array<word, 3>& w = fresh_words();  // w[2] is the requeue target
   const std::array<wait_on, 2> entries{wait_on{w[0], 0}, wait_on{w[1], 0}};
   wait_any_result any = wait_any_result::empty();
   thread any_waiter([&] { any = futex::wait_any_for(entries, std::chrono::hours(1)); });
