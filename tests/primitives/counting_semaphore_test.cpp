@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "primitive_test_support.hpp"
-#include "timeout_table.hpp"
 
 namespace {
 

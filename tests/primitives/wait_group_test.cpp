@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "primitive_test_support.hpp"
-#include "timeout_table.hpp"
 
 namespace {
 
