@@ -49,7 +49,9 @@ void wait_for_state(Done done) {
 
 // The mutex's sleepers field (mutex.hpp: the word's top 24 bits): nonzero once a thread has
 // registered to sleep, so that from then on an unlock must wake.
-bool has_sleepers(const futon::futex_word& word) { return (word.load() >> 8) != 0; }
+bool has_sleepers(const futon::futex_word& word) {
+  return (word.load() >> 8) != 0;
+}
 
 // Defect 1. An unlock that wakes must not touch the mutex after its releasing CAS: from that
 // CAS on, another thread may lock, unlock and delete the mutex (its last reference). Here that
