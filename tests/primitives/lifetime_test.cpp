@@ -47,85 +47,63 @@ void wait_for_state(Done done) {
     std::this_thread::sleep_for(1ms);
 }
 
-// The mutex's sleepers field (mutex.hpp: the word's top 24 bits): nonzero once a thread has
-// registered to sleep, so that from then on an unlock must wake.
-bool has_sleepers(const futon::futex_word& word) {
-  return (word.load() >> 8) != 0;
-}
-
 // Defect 1. An unlock that wakes must not touch the mutex after its releasing CAS: from that
 // CAS on, another thread may lock, unlock and delete the mutex (its last reference). Here that
 // thread is the sleeper the unlock wakes; the hook after the wake (still inside unlock) waits
 // until it has deleted the mutex, so under ASan any access by the rest of the unlock is a
 // heap-use-after-free, every run. (On 7add648 the unlock re-read and CASed the word after a
 // wake that found nobody; the sleepers count now says exactly when someone sleeps, and nothing
-// follows the wake.)
+// follows the wake.) `levels`: how often the holder and the sleeper lock (a recursive mutex's
+// last unlock releases the futon::mutex inside, its first member, whose word is its only one);
+// `sleeper_lock`: how the sleeper takes its first level (lock, or a timed lock); false if it
+// did not get it.
+template <class Mutex, class Backend, class SleeperLock>
+void expect_freed_by_the_thread_its_unlock_woke(int levels, SleeperLock sleeper_lock) {
+  using backend = Backend;
+  static_assert(std::is_standard_layout_v<Mutex>);
+  watchdog guard("mutex lifetime");
+  auto* m = new Mutex;
+  for (int i = 0; i < levels; ++i)
+    m->lock();
+  std::thread sleeper([m, levels, sleeper_lock] {
+    if (!sleeper_lock(*m)) {
+      ADD_FAILURE() << "the sleeper's first lock failed";
+      return;
+    }
+    for (int i = 1; i < levels; ++i)
+      m->lock();
+    for (int i = 0; i < levels; ++i)
+      m->unlock();
+    delete m;
+  });
+  // The sleepers field (mutex.hpp: the word's top 24 bits) is nonzero once the sleeper has
+  // registered to sleep: from then on the last unlock must wake.
+  const auto& word = *reinterpret_cast<const futon::futex_word*>(m);
+  wait_for_state([&] { return (word.load() >> 8) != 0; });
+  const int runs = backend::runs.load();
+  backend::arm(hook_point::after_wake, [&sleeper] { sleeper.join(); });
+  for (int i = 0; i < levels; ++i)
+    m->unlock();  // the last releases, wakes, and the woken thread frees the mutex
+  EXPECT_EQ(backend::runs.load(), runs + 1) << "the unlock did not wake: the case was not set up";
+}
+
 TYPED_TEST(Lifetime, MutexFreedByTheThreadItsUnlockWoke) {
   using backend = hooked_backend<TypeParam>;
-  watchdog guard("mutex lifetime");
-  auto* m = new futon::basic_mutex<backend>;
-  m->lock();
-  std::thread sleeper([m] {
-    m->lock();
-    m->unlock();
-    delete m;
-  });
-  static_assert(std::is_standard_layout_v<futon::basic_mutex<backend>>);
-  wait_for_state([&] { return has_sleepers(*reinterpret_cast<const futon::futex_word*>(m)); });
-  const int runs = backend::runs.load();
-  backend::arm(hook_point::after_wake, [&sleeper] { sleeper.join(); });
-  m->unlock();
-  EXPECT_EQ(backend::runs.load(), runs + 1) << "the unlock did not wake: the case was not set up";
+  expect_freed_by_the_thread_its_unlock_woke<futon::basic_mutex<backend>, backend>(
+      1, [](auto& m) { return m.lock(), true; });
 }
 
-// The same for the recursive timed mutex, with the sleeper in a timed lock: the last unlock
-// releases the futon::mutex inside and wakes the sleeper, which locks (two levels), unlocks and
-// deletes the mutex before the unlocker returns. Nothing of the recursive mutex (its owner
-// word, its count) may be touched after that release.
+// Nothing of the recursive mutex (its owner word, its count) may be touched after the release.
 TYPED_TEST(Lifetime, RecursiveTimedMutexFreedByTheThreadItsLastUnlockWoke) {
   using backend = hooked_backend<TypeParam>;
-  watchdog guard("recursive_timed_mutex lifetime");
-  auto* m = new futon::basic_recursive_timed_mutex<backend>;
-  m->lock();
-  m->lock();
-  std::thread sleeper([m] {
-    ASSERT_TRUE(m->try_lock_for(1h));
-    m->lock();
-    m->unlock();
-    m->unlock();
-    delete m;
-  });
-  // The futon::mutex inside is the first member, and its word its only one.
-  static_assert(std::is_standard_layout_v<futon::basic_recursive_timed_mutex<backend>>);
-  wait_for_state([&] { return has_sleepers(*reinterpret_cast<const futon::futex_word*>(m)); });
-  const int runs = backend::runs.load();
-  backend::arm(hook_point::after_wake, [&sleeper] { sleeper.join(); });
-  m->unlock();  // a level: the count only
-  m->unlock();  // the last: releases, wakes, and the woken thread frees the mutex
-  EXPECT_EQ(backend::runs.load(), runs + 1) << "the unlock did not wake: the case was not set up";
+  expect_freed_by_the_thread_its_unlock_woke<futon::basic_recursive_timed_mutex<backend>, backend>(
+      2, [](auto& m) { return m.try_lock_for(1h); });
 }
 
-// And the recursive mutex, with the sleeper in lock().
 TYPED_TEST(Lifetime, RecursiveMutexFreedByTheThreadItsLastUnlockWoke) {
   using backend = hooked_backend<TypeParam>;
-  watchdog guard("recursive_mutex lifetime");
-  auto* m = new futon::basic_recursive_mutex<backend>;
-  m->lock();
-  m->lock();
-  std::thread sleeper([m] {
-    m->lock();
-    m->lock();
-    m->unlock();
-    m->unlock();
-    delete m;
-  });
-  static_assert(std::is_standard_layout_v<futon::basic_recursive_mutex<backend>>);
-  wait_for_state([&] { return has_sleepers(*reinterpret_cast<const futon::futex_word*>(m)); });
-  const int runs = backend::runs.load();
-  backend::arm(hook_point::after_wake, [&sleeper] { sleeper.join(); });
-  m->unlock();
-  m->unlock();
-  EXPECT_EQ(backend::runs.load(), runs + 1) << "the last unlock did not wake the sleeper";
+  expect_freed_by_the_thread_its_unlock_woke<futon::basic_recursive_mutex<backend>, backend>(
+      2, [](auto& m) { return m.lock(), true; });
 }
 
 // Defect 2's rule. The last reader's unlock_shared wakes the writer that sleeps waiting for it
