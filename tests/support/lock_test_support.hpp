@@ -10,7 +10,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <semaphore>
 #include <stop_token>
 #include <thread>
 
@@ -54,11 +53,11 @@ class held_by_another_thread {
   held_by_another_thread(Hold hold, LetGo let_go)
       : thread_([this, hold, let_go] {
           hold();
-          held_.release();
-          go_.acquire();
+          set(held_);
+          await(go_);
           let_go();
         }) {
-    held_.acquire();
+    await(held_);
   }
   held_by_another_thread(const held_by_another_thread&) = delete;
   held_by_another_thread& operator=(const held_by_another_thread&) = delete;
@@ -66,14 +65,31 @@ class held_by_another_thread {
 
   void release() {
     if (!thread_.joinable()) return;
-    go_.release();
+    set(go_);
     thread_.join();
   }
 
  private:
-  // std's, not futon's: the helper must not depend on the primitives under test.
-  std::binary_semaphore held_{0};
-  std::binary_semaphore go_{0};
+  // std's mutex and condition variable, not futon's (the helper must not depend on the
+  // primitives under test), and not std::binary_semaphore: MinGW's libstdc++ builds that on an
+  // atomic wait with no platform futex under it, which can lose a wake (botan#3202 hung on it
+  // under MinGW; GCC PR 98033), the likely cause of this table's hang under wine.
+  void set(bool& flag) {
+    {
+      const std::lock_guard guard(mutex_);
+      flag = true;
+    }
+    changed_.notify_all();
+  }
+  void await(const bool& flag) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return flag; });
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool held_ = false;  // under mutex_
+  bool go_ = false;    // under mutex_
   std::thread thread_;
 };
 
