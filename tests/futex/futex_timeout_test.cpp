@@ -17,6 +17,7 @@
 
 #include "backends.hpp"
 #include "test_support.hpp"
+#include "timeout_table.hpp"
 
 namespace {
 
@@ -35,38 +36,18 @@ TYPED_TEST_SUITE(FutexTimeout, futon::testing::all_backends, futon::testing::bac
 
 // ---- Clocks the OS cannot wait on ----------------------------------------------------------
 
-// steady_clock moved by a fixed offset (hours), so its epoch and its values differ from steady's.
-template <std::int64_t OffsetHours>
-struct offset_clock {
-  using duration = std::chrono::nanoseconds;
-  using rep = duration::rep;
-  using period = duration::period;
-  using time_point = std::chrono::time_point<offset_clock>;
-  static constexpr bool is_steady = true;
-  static time_point now() noexcept {
-    return time_point(steady::now().time_since_epoch() + std::chrono::hours(OffsetHours));
-  }
-};
+// steady_clock moved by a fixed offset (timeout_table.hpp), ahead or behind.
+using futon::testing::offset_clock;
 using ahead_clock = offset_clock<1'000'000>;    // ~114 years ahead of steady
 using behind_clock = offset_clock<-1'000'000>;  // negative readings
 
 // A clock that runs at half the speed of steady_clock: a wait for 50 ms of it takes 100 ms.
-struct half_speed_clock {
-  using duration = std::chrono::nanoseconds;
-  using rep = duration::rep;
-  using period = duration::period;
-  using time_point = std::chrono::time_point<half_speed_clock>;
-  static constexpr bool is_steady = true;
+struct half_speed_clock : futon::testing::nanosecond_steady_clock<half_speed_clock> {
   static time_point now() noexcept { return time_point(steady::now().time_since_epoch() / 2); }
 };
 
 // A clock that only moves when the test says so.
-struct manual_clock {
-  using duration = std::chrono::nanoseconds;
-  using rep = duration::rep;
-  using period = duration::period;
-  using time_point = std::chrono::time_point<manual_clock>;
-  static constexpr bool is_steady = true;
+struct manual_clock : futon::testing::nanosecond_steady_clock<manual_clock> {
   static inline std::atomic<std::int64_t> ticks{0};
   static time_point now() noexcept { return time_point(duration(ticks.load())); }
   static void set(duration d) noexcept { ticks.store(d.count()); }
@@ -191,30 +172,49 @@ void expect_each_waits_until_woken(const std::vector<forever_case>& cases) {
   }
 }
 
+// ---- The timeout table ------------------------------------------------------------------------
+
+// The table every primitive's timed members pass (timeout_table.hpp), through the futex: an
+// unchanged word is "not ready"; a changed and woken one is "ready" (the value check comes
+// first). The lists below add what the futex's conversion of a timeout must survive beyond it:
+// every representation, clock and limit, with exact wake counts.
+template <class Futex>
+struct futex_wait_subject {
+  struct object {
+    futex_word word{0};
+  };
+  template <class Rep, class Period>
+  static bool wait_for(object& o, const duration<Rep, Period>& timeout) {
+    return Futex::wait_for(o.word, 0, timeout);
+  }
+  template <class Clock, class Duration>
+  static bool wait_until(object& o, const std::chrono::time_point<Clock, Duration>& deadline) {
+    return Futex::wait_until(o.word, 0, deadline);
+  }
+  static void make_ready(object& o) {
+    o.word.store(1);
+    Futex::wake_all(o.word);
+  }
+};
+
+TYPED_TEST(FutexTimeout, TimeoutTable) {
+  futon::testing::expect_timeout_table<futex_wait_subject<typename TestFixture::futex>>();
+}
+
 // ---- wait_for -------------------------------------------------------------------------------
 
 TYPED_TEST(FutexTimeout, WaitForZeroNegativeAndNaNReturnFalseAtOnce) {
   using futex = typename TestFixture::futex;
   watchdog guard("a zero or negative wait_for blocked");
-  EXPECT_FALSE_AT_ONCE(0ns);
-  EXPECT_FALSE_AT_ONCE(0s);
-  EXPECT_FALSE_AT_ONCE(-1ns);
-  EXPECT_FALSE_AT_ONCE(-1h);
-  EXPECT_FALSE_AT_ONCE(std::chrono::nanoseconds::min());
   EXPECT_FALSE_AT_ONCE(std::chrono::seconds::min());
-  EXPECT_FALSE_AT_ONCE(std::chrono::hours::min());
   EXPECT_FALSE_AT_ONCE((duration<std::int64_t, std::ratio<31556952>>::min()));
   EXPECT_FALSE_AT_ONCE((duration<std::int64_t, std::pico>(-1)));
   EXPECT_FALSE_AT_ONCE((duration<std::int64_t, std::pico>(0)));
-  EXPECT_FALSE_AT_ONCE(duration<std::int8_t>(-128));
   EXPECT_FALSE_AT_ONCE(duration<std::int8_t>(0));
   EXPECT_FALSE_AT_ONCE((duration<std::uint64_t, std::milli>(0)));
-  EXPECT_FALSE_AT_ONCE(duration<double>(0.0));
   EXPECT_FALSE_AT_ONCE(duration<double>(-0.0));
-  EXPECT_FALSE_AT_ONCE(duration<double>(-1.5));
   EXPECT_FALSE_AT_ONCE(duration<double>(-1e300));
   EXPECT_FALSE_AT_ONCE(duration<double>(-std::numeric_limits<double>::infinity()));
-  EXPECT_FALSE_AT_ONCE(duration<double>(std::numeric_limits<double>::quiet_NaN()));
   EXPECT_FALSE_AT_ONCE((duration<float, std::milli>(std::numeric_limits<float>::quiet_NaN())));
   EXPECT_FALSE_AT_ONCE((duration<long double, std::nano>(-9223372036854775807.5L)));
 }
@@ -222,10 +222,8 @@ TYPED_TEST(FutexTimeout, WaitForZeroNegativeAndNaNReturnFalseAtOnce) {
 TYPED_TEST(FutexTimeout, WaitForSmallTimeoutsReturnFalseNeverEarly) {
   using futex = typename TestFixture::futex;
   watchdog guard("a small wait_for blocked");
-  EXPECT_TIMES_OUT_NOT_EARLY(1ns);
   EXPECT_TIMES_OUT_NOT_EARLY(999ns);
   EXPECT_TIMES_OUT_NOT_EARLY(1us);
-  EXPECT_TIMES_OUT_NOT_EARLY(1ms);
   EXPECT_TIMES_OUT_NOT_EARLY(10ms);
   EXPECT_TIMES_OUT_NOT_EARLY(25ms);
   EXPECT_TIMES_OUT_NOT_EARLY((duration<std::int64_t, std::pico>(1)));
@@ -250,25 +248,18 @@ TYPED_TEST(FutexTimeout, WaitForHugeTimeoutsWaitUntilWoken) {
   constexpr auto u64_max = std::numeric_limits<std::uint64_t>::max();
   constexpr auto i64_max = std::numeric_limits<std::int64_t>::max();
   expect_each_waits_until_woken<futex>({
-      FOR_CASE(std::chrono::nanoseconds::max()),
       FOR_CASE(std::chrono::nanoseconds(i64_max)),
       FOR_CASE(std::chrono::nanoseconds(i64_max - 1)),
-      FOR_CASE(std::chrono::seconds::max()),
-      FOR_CASE(std::chrono::hours::max()),
       FOR_CASE((duration<std::int64_t, std::ratio<31556952>>::max())),
       FOR_CASE((duration<std::int64_t, std::ratio<31556952>>(300))),
       FOR_CASE((duration<std::int64_t, std::pico>::max())),  // 106 days: long, but not forever
       FOR_CASE(std::chrono::microseconds(std::int64_t{1} << 32)),
       FOR_CASE((duration<std::uint32_t, std::milli>(UINT32_MAX))),
       FOR_CASE((duration<std::uint32_t, std::micro>(UINT32_MAX))),
-      FOR_CASE((duration<std::uint64_t, std::milli>(u64_max))),
       FOR_CASE((duration<std::uint64_t, std::milli>(std::uint64_t{1} << 63))),
       FOR_CASE((duration<std::uint64_t, std::nano>(u64_max))),
       FOR_CASE(duration<std::int8_t>(127)),
       FOR_CASE((duration<std::int8_t, std::ratio<86400 * 365>>(127))),
-      FOR_CASE(duration<double>(1e300)),
-      FOR_CASE(duration<double>(std::numeric_limits<double>::max())),
-      FOR_CASE(duration<double>(std::numeric_limits<double>::infinity())),
       FOR_CASE((duration<double, std::nano>(9223372036854775808.0))),
       // 2^63 - 0.5 ns: exactly representable in x86's long double, just below the int64 limit.
       FOR_CASE((duration<long double, std::nano>(9223372036854775807.5L))),
@@ -285,17 +276,11 @@ TYPED_TEST(FutexTimeout, WaitUntilPastDeadlinesReturnFalseAtOnce) {
   const auto system_now = system_clock::now();
   EXPECT_FALSE_AT_ONCE(steady_now);
   EXPECT_FALSE_AT_ONCE(steady_now - 1ns);
-  EXPECT_FALSE_AT_ONCE(steady_now - 1h);
-  EXPECT_FALSE_AT_ONCE(steady::time_point{});
   EXPECT_FALSE_AT_ONCE(steady::time_point{-1h});
-  EXPECT_FALSE_AT_ONCE(steady::time_point::min());
   EXPECT_FALSE_AT_ONCE((std::chrono::time_point<steady, std::chrono::seconds>::min()));
   EXPECT_FALSE_AT_ONCE((std::chrono::time_point<steady, duration<double>>(duration<double>(-1.0))));
   EXPECT_FALSE_AT_ONCE(system_now);
   EXPECT_FALSE_AT_ONCE(system_now - 1ns);
-  EXPECT_FALSE_AT_ONCE(system_clock::time_point{});     // 1970
-  EXPECT_FALSE_AT_ONCE(system_clock::time_point{-1h});  // before the epoch
-  EXPECT_FALSE_AT_ONCE(system_clock::time_point::min());
   EXPECT_FALSE_AT_ONCE((std::chrono::time_point<system_clock, std::chrono::hours>::min()));
 }
 
@@ -330,15 +315,12 @@ TYPED_TEST(FutexTimeout, WaitUntilMaxDeadlinesWaitUntilWoken) {
   using futex = typename TestFixture::futex;
   watchdog guard("a time_point::max() wait_until was never woken");
   expect_each_waits_until_woken<futex>({
-      UNTIL_CASE(steady::time_point::max()),
-      UNTIL_CASE(system_clock::time_point::max()),
       UNTIL_CASE((std::chrono::time_point<steady, std::chrono::seconds>::max())),
       UNTIL_CASE((std::chrono::time_point<system_clock, std::chrono::hours>::max())),
       UNTIL_CASE((std::chrono::time_point<steady, duration<double>>(
           duration<double>(std::numeric_limits<double>::infinity())))),
       UNTIL_CASE(steady::now() + 24h),
       UNTIL_CASE(system_clock::now() + 24h),
-      UNTIL_CASE(ahead_clock::time_point::max()),
       UNTIL_CASE(behind_clock::time_point::max()),
       UNTIL_CASE(half_speed_clock::time_point::max()),
       UNTIL_CASE(ahead_clock::now() + 24h),
@@ -352,7 +334,6 @@ TYPED_TEST(FutexTimeout, OtherClocksPastDeadlinesReturnFalseAtOnce) {
   watchdog guard("a past deadline on another clock blocked");
   EXPECT_FALSE_AT_ONCE(ahead_clock::now());
   EXPECT_FALSE_AT_ONCE(ahead_clock::now() - 1h);
-  EXPECT_FALSE_AT_ONCE(ahead_clock::time_point::min());
   EXPECT_FALSE_AT_ONCE(behind_clock::now() - 1ns);
   EXPECT_FALSE_AT_ONCE(behind_clock::time_point::min());
   EXPECT_FALSE_AT_ONCE(half_speed_clock::time_point{});

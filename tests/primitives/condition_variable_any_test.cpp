@@ -28,8 +28,10 @@
 #include <version>
 
 #include "backends.hpp"
+#include "lock_test_support.hpp"
 #include "primitive_test_support.hpp"
 #include "test_support.hpp"
+#include "timeout_table.hpp"
 
 namespace {
 
@@ -217,51 +219,28 @@ TYPED_TEST(ConditionVariableAny, ProducerAndConsumersWithNotifyOneLoseNothing) {
   EXPECT_EQ(product, 0);
 }
 
-// The timeout table (primitive_test_support.hpp) through the predicate waits.
-template <class Backend>
-struct predicate_wait_subject {
-  struct object {
-    futon::basic_condition_variable_any<Backend> cv;
-    std::mutex m;
-    bool ready = false;  // under m
-  };
-  template <class R, class P>
-  static bool wait_for(object& o, const std::chrono::duration<R, P>& d) {
-    std::unique_lock lock(o.m);
-    return o.cv.wait_for(lock, d, [&] { return o.ready; });
-  }
-  template <class C, class D>
-  static bool wait_until(object& o, const std::chrono::time_point<C, D>& t) {
-    std::unique_lock lock(o.m);
-    return o.cv.wait_until(lock, t, [&] { return o.ready; });
-  }
-  static void make_ready(object& o) {
-    {
-      std::lock_guard guard(o.m);
-      o.ready = true;
-    }
-    o.cv.notify_all();
-  }
-};
-
+// The timeout table (timeout_table.hpp) through each form of timed wait: with a predicate, with a
+// predicate and a stop_token nobody stops, and without a predicate (every check but the ready
+// state, which it cannot see; held by a shared_lock, as any BasicLockable may be).
 TYPED_TEST(ConditionVariableAny, PredicateWaitTimeoutTable) {
-  futon::testing::expect_timeout_table<predicate_wait_subject<TypeParam>>();
+  futon::testing::expect_timeout_table<futon::testing::condition_wait_subject<
+      typename TestFixture::condition_variable_any, std::mutex,
+      futon::testing::condition_wait::predicate>>();
 }
 
-TYPED_TEST(ConditionVariableAny, TimedWaitsWithoutPredicateNeverEndEarly) {
-  typename TestFixture::condition_variable_any cv;
-  std::shared_mutex m;
-  std::shared_lock lock(m);
-  const auto start = test_clock::now();
-  EXPECT_EQ(cv.wait_for(lock, 20ms), std::cv_status::timeout);
-  EXPECT_GE(test_clock::now() - start, 20ms);
-  const auto system_deadline = std::chrono::system_clock::now() + 20ms;
-  EXPECT_EQ(cv.wait_until(lock, system_deadline), std::cv_status::timeout);
-  EXPECT_GE(std::chrono::system_clock::now(), system_deadline);
-  const auto offset_deadline = futon::testing::offset_steady_clock::now() + 20ms;
-  EXPECT_EQ(cv.wait_until(lock, offset_deadline), std::cv_status::timeout);
-  EXPECT_GE(futon::testing::offset_steady_clock::now(), offset_deadline);
-  EXPECT_TRUE(lock.owns_lock());
+TYPED_TEST(ConditionVariableAny, StopTokenWaitTimeoutTable) {
+  futon::testing::expect_timeout_table<futon::testing::condition_wait_subject<
+      typename TestFixture::condition_variable_any, std::mutex,
+      futon::testing::condition_wait::stop_token>>();
+}
+
+TYPED_TEST(ConditionVariableAny, WaitWithoutPredicateTimeoutTable) {
+  using subject = futon::testing::condition_wait_subject<
+      typename TestFixture::condition_variable_any, std::shared_mutex,
+      futon::testing::condition_wait::no_predicate, std::shared_lock>;
+  futon::testing::expect_expired_timeouts_give_up_at_once<subject>();
+  futon::testing::expect_finite_timeouts_never_end_early<subject>();
+  futon::testing::expect_endless_timeouts_wait_until_ready<subject>();
 }
 
 // [thread.condition.condvarany]: it may be destroyed once every waiter is notified, before they

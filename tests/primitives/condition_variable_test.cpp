@@ -17,6 +17,7 @@
 #include "backends.hpp"
 #include "lock_test_support.hpp"
 #include "test_support.hpp"
+#include "timeout_table.hpp"
 
 namespace {
 
@@ -184,59 +185,25 @@ TYPED_TEST(ConditionVariable, BoundedProducerConsumerLosesAndDuplicatesNothing) 
     ASSERT_EQ(seen[i].load(), 1) << "item " << i;
 }
 
-TYPED_TEST(ConditionVariable, TimedWaitsReturnAtOnceOnExpiredTimeoutsWithTheLockHeld) {
-  typename TestFixture::mutex m;
-  typename TestFixture::condition_variable cv;
-  std::unique_lock lock(m);
-  futon::testing::for_each_expired_timeout([&](auto timeout) {
-    EXPECT_EQ(cv.wait_for(lock, timeout), std::cv_status::timeout);
-    EXPECT_TRUE(lock.owns_lock());
-    EXPECT_FALSE(cv.wait_for(lock, timeout, [] { return false; }));
-    EXPECT_TRUE(cv.wait_for(lock, timeout, [] { return true; }));
-  });
-  EXPECT_EQ(cv.wait_until(lock, test_clock::now() - 1h), std::cv_status::timeout);
-  EXPECT_EQ(cv.wait_until(lock, std::chrono::system_clock::time_point{} - 1h),
-            std::cv_status::timeout);
-  EXPECT_EQ(cv.wait_until(lock, test_clock::time_point::min()), std::cv_status::timeout);
+// The timeout table (timeout_table.hpp) through the timed waits with a predicate: false at once
+// on expired timeouts (the lock held again), never early on finite ones, waiting for the notify
+// on endless ones, and true whatever the timeout once the predicate holds.
+TYPED_TEST(ConditionVariable, PredicateWaitTimeoutTable) {
+  futon::testing::expect_timeout_table<futon::testing::condition_wait_subject<
+      typename TestFixture::condition_variable, typename TestFixture::mutex,
+      futon::testing::condition_wait::predicate>>();
 }
 
-TYPED_TEST(ConditionVariable, TimedWaitsNeverEndEarly) {
-  typename TestFixture::mutex m;
-  typename TestFixture::condition_variable cv;
-  std::unique_lock lock(m);
-  for (auto timeout : {1ms, 20ms}) {
-    const auto start = test_clock::now();
-    EXPECT_EQ(cv.wait_for(lock, timeout), std::cv_status::timeout);
-    EXPECT_GE(test_clock::now() - start, timeout);
-  }
-  const auto steady_deadline = test_clock::now() + 20ms;
-  EXPECT_FALSE(cv.wait_until(lock, steady_deadline, [] { return false; }));
-  EXPECT_GE(test_clock::now(), steady_deadline);
-  const auto system_deadline = std::chrono::system_clock::now() + 20ms;
-  EXPECT_EQ(cv.wait_until(lock, system_deadline), std::cv_status::timeout);
-  EXPECT_GE(std::chrono::system_clock::now(), system_deadline);
-}
-
-TYPED_TEST(ConditionVariable, EndlessTimeoutsWaitForTheNotify) {
-  typename TestFixture::mutex m;
-  typename TestFixture::condition_variable cv;
-  futon::testing::for_each_endless_timeout([&](auto timeout) {
-    bool ready = false;
-    std::atomic<bool> returned{false};
-    std::thread waiter([&] {
-      std::unique_lock lock(m);
-      EXPECT_TRUE(cv.wait_for(lock, timeout, [&] { return ready; }));
-      returned.store(true);
-    });
-    std::this_thread::sleep_for(30ms);
-    EXPECT_FALSE(returned.load()) << "an endless timeout expired";
-    {
-      std::lock_guard guard(m);
-      ready = true;
-    }
-    cv.notify_all();
-    waiter.join();
-  });
+// And without a predicate (cv_status::timeout is false): every check but the ready state, which a
+// wait without a predicate cannot see.
+TYPED_TEST(ConditionVariable, WaitWithoutPredicateTimeoutTable) {
+  using subject =
+      futon::testing::condition_wait_subject<typename TestFixture::condition_variable,
+                                             typename TestFixture::mutex,
+                                             futon::testing::condition_wait::no_predicate>;
+  futon::testing::expect_expired_timeouts_give_up_at_once<subject>();
+  futon::testing::expect_finite_timeouts_never_end_early<subject>();
+  futon::testing::expect_endless_timeouts_wait_until_ready<subject>();
 }
 
 #if FUTON_DEBUG_CHECKS

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "primitive_test_support.hpp"
+#include "timeout_table.hpp"
 
 namespace {
 

@@ -13,6 +13,7 @@
 #include "backends.hpp"
 #include "lock_test_support.hpp"
 #include "test_support.hpp"
+#include "timeout_table.hpp"
 
 namespace {
 
@@ -93,59 +94,12 @@ TYPED_TEST(Mutex, GuardsNonAtomic128BitCounterUnder8Threads) {
   EXPECT_EQ(counter.high, 8u * per_thread);
 }
 
-TYPED_TEST(Mutex, TimedLockGivesUpAtOnceOnExpiredTimeouts) {
-  typename TestFixture::mutex m;
-  m.lock();
-  std::thread([&] {
-    futon::testing::for_each_expired_timeout(
-        [&](auto timeout) { EXPECT_FALSE(m.try_lock_for(timeout)); });
-    EXPECT_FALSE(m.try_lock_until(test_clock::now() - 1h));
-    EXPECT_FALSE(m.try_lock_until(std::chrono::system_clock::time_point{} - 1h));
-    EXPECT_FALSE(m.try_lock_until(test_clock::time_point::min()));
-  }).join();
-  m.unlock();
-  // And an expired timeout still takes a free lock (the "value check" comes first).
-  futon::testing::for_each_expired_timeout([&](auto timeout) {
-    ASSERT_TRUE(m.try_lock_for(timeout));
-    m.unlock();
-  });
-}
-
-TYPED_TEST(Mutex, TimedLockNeverGivesUpEarly) {
-  typename TestFixture::mutex m;
-  m.lock();
-  std::thread([&] {
-    for (auto timeout : {1ms, 20ms}) {
-      const auto start = test_clock::now();
-      EXPECT_FALSE(m.try_lock_for(timeout));
-      EXPECT_GE(test_clock::now() - start, timeout);
-    }
-    const auto steady_deadline = test_clock::now() + 20ms;
-    EXPECT_FALSE(m.try_lock_until(steady_deadline));
-    EXPECT_GE(test_clock::now(), steady_deadline);
-    const auto system_deadline = std::chrono::system_clock::now() + 20ms;
-    EXPECT_FALSE(m.try_lock_until(system_deadline));
-    EXPECT_GE(std::chrono::system_clock::now(), system_deadline);
-  }).join();
-  m.unlock();
-}
-
-TYPED_TEST(Mutex, EndlessTimeoutsWaitForTheUnlock) {
-  typename TestFixture::mutex m;
-  futon::testing::for_each_endless_timeout([&](auto timeout) {
-    m.lock();
-    std::atomic<bool> acquired{false};
-    std::thread waiter([&] {
-      EXPECT_TRUE(m.try_lock_for(timeout));
-      acquired.store(true);
-      m.unlock();
-    });
-    std::this_thread::sleep_for(30ms);
-    EXPECT_FALSE(acquired.load()) << "an endless timeout expired";
-    m.unlock();
-    waiter.join();
-    EXPECT_TRUE(acquired.load());
-  });
+// The timeout table (timeout_table.hpp): try_lock_for / try_lock_until on a mutex another thread
+// holds give up at once on expired timeouts, never early on finite ones, and wait for the unlock
+// on endless ones; on a free mutex they take it whatever the timeout (the try comes first).
+TYPED_TEST(Mutex, TimedLockTimeoutTable) {
+  futon::testing::expect_timeout_table<futon::testing::timed_lock_subject<
+      typename TestFixture::mutex, futon::testing::ownership::exclusive>>();
 }
 
 // Timed lockers giving up must not strand the sleepers behind them: after a storm of short

@@ -336,55 +336,15 @@ TYPED_TEST(RecursiveMutex, HoldersTimedLockSucceedsAtOnce) {
   }
 }
 
-TYPED_TEST(RecursiveMutex, TimedLockGivesUpAtOnceOnExpiredTimeouts) {
-  typename TestFixture::timed m;
-  m.lock();
-  m.lock();
-  std::thread([&] {
-    futon::testing::for_each_expired_timeout(
-        [&](auto timeout) { EXPECT_FALSE(m.try_lock_for(timeout)); });
-    EXPECT_FALSE(m.try_lock_until(test_clock::now() - 1h));
-    EXPECT_FALSE(m.try_lock_until(std::chrono::system_clock::time_point{} - 1h));
-    EXPECT_FALSE(m.try_lock_until(test_clock::time_point::min()));
-  }).join();
-  m.unlock();
-  m.unlock();
-  // A free mutex is taken even with an expired timeout (the try comes first).
-  std::thread([&] {
-    futon::testing::for_each_expired_timeout([&](auto timeout) {
-      ASSERT_TRUE(m.try_lock_for(timeout));
-      m.unlock();
-    });
-  }).join();
-}
-
-// libc++ try_lock_for.pass / try_lock_until.pass (f2), libstdc++ try_lock_until/3: a timed lock on
-// a mutex another thread holds times out, never early, by a relative timeout and by deadlines on
-// steady_clock, system_clock and a clock the OS cannot wait on (libstdc++'s slow_clock stands
-// for that one).
-TYPED_TEST(RecursiveMutex, TimedLockNeverGivesUpEarly) {
-  typename TestFixture::timed m;
-  m.lock();
-  m.lock();
-  std::thread([&] {
-    for (auto timeout : {1ms, 20ms}) {
-      const auto start = test_clock::now();
-      EXPECT_FALSE(m.try_lock_for(timeout));
-      EXPECT_GE(test_clock::now() - start, timeout);
-    }
-    const auto steady_deadline = test_clock::now() + 20ms;
-    EXPECT_FALSE(m.try_lock_until(steady_deadline));
-    EXPECT_GE(test_clock::now(), steady_deadline);
-    const auto system_deadline = std::chrono::system_clock::now() + 20ms;
-    EXPECT_FALSE(m.try_lock_until(system_deadline));
-    EXPECT_GE(std::chrono::system_clock::now(), system_deadline);
-    using other = futon::testing::offset_steady_clock;
-    const auto other_deadline = other::now() + 20ms;
-    EXPECT_FALSE(m.try_lock_until(other_deadline));
-    EXPECT_GE(other::now(), other_deadline);
-  }).join();
-  m.unlock();
-  m.unlock();
+// The timeout table (timeout_table.hpp), on a mutex another thread holds two levels deep: give
+// up at once on expired timeouts, never early on finite ones (libc++ try_lock_for.pass /
+// try_lock_until.pass (f2), libstdc++ try_lock_until/3, whose slow_clock the table's offset clock
+// stands for), wait for the last unlock on endless ones; a free mutex is taken whatever the
+// timeout (the try comes first).
+TYPED_TEST(RecursiveMutex, TimedLockTimeoutTable) {
+  futon::testing::expect_timeout_table<futon::testing::timed_lock_subject<
+      typename TestFixture::timed, futon::testing::ownership::exclusive,
+      futon::testing::ownership::exclusive, 2>>();
 }
 
 // libc++ try_lock_for.pass / try_lock_until.pass (f1): a timed lock that another thread's last
@@ -419,14 +379,15 @@ TYPED_TEST(RecursiveMutex, TimedLockSucceedsWhenTheLastLevelIsReleased) {
 // Timeouts so large they mean forever: the waiter sleeps until the holder's last unlock.
 TYPED_TEST(RecursiveMutex, EndlessTimeoutsWaitForTheLastUnlock) {
   typename TestFixture::timed m;
-  futon::testing::for_each_endless_timeout([&](auto timeout) {
+  futon::testing::for_each_endless_timeout([&](const char* label, auto timeout) {
+    SCOPED_TRACE(label);
     m.lock();
     m.lock();
     std::atomic<futon::testing::os_thread_id> id{0};
     std::atomic<bool> acquired{false};
     std::thread waiter([&] {
       id.store(futon::testing::current_os_thread_id());
-      EXPECT_TRUE(m.try_lock_for(timeout));
+      EXPECT_TRUE(futon::testing::try_take<futon::testing::ownership::exclusive>(m, timeout));
       acquired.store(true);
       m.unlock();
     });

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "primitive_test_support.hpp"
+#include "timeout_table.hpp"
 
 namespace {
 

@@ -15,6 +15,7 @@
 
 #include "backends.hpp"
 #include "test_support.hpp"
+#include "timeout_table.hpp"
 #include "wait_any_support.hpp"
 
 namespace {
@@ -78,6 +79,51 @@ TYPED_TEST(FutexWaitAny, ZeroNegativeAndPastTimeoutsReturnTimedOut) {
               wait_any_result::timeout());
     EXPECT_EQ(futex::wait_any_until(words.entries(), std::chrono::system_clock::time_point::min()),
               wait_any_result::timeout());
+  }
+}
+
+// The timeout table every primitive's timed members pass (timeout_table.hpp), through
+// wait_any_for / wait_any_until on `n` unchanged words ("not ready"); made ready, the last word
+// changes and is woken, and the wait reports that entry.
+template <class Futex, std::size_t n>
+struct wait_any_subject {
+  struct object {
+    word_set words{n};
+  };
+  template <class Rep, class Period>
+  static bool wait_for(object& o, const std::chrono::duration<Rep, Period>& timeout) {
+    return ended_by_the_last_word(Futex::wait_any_for(o.words.entries(), timeout));
+  }
+  template <class Clock, class Duration>
+  static bool wait_until(object& o, const std::chrono::time_point<Clock, Duration>& deadline) {
+    return ended_by_the_last_word(Futex::wait_any_until(o.words.entries(), deadline));
+  }
+  static void make_ready(object& o) {
+    o.words[n - 1].store(1);
+    Futex::wake_all(o.words[n - 1]);
+  }
+
+ private:
+  static bool ended_by_the_last_word(wait_any_result r) {
+    if (r.timed_out()) return false;
+    EXPECT_TRUE(r.has_index() && r.index == n - 1) << "returned neither timed out nor by its word";
+    return true;
+  }
+};
+
+TYPED_TEST(FutexWaitAny, TimeoutTable) {
+  using futex = typename TestFixture::futex;
+  {
+    SCOPED_TRACE("1 entry");
+    futon::testing::expect_timeout_table<wait_any_subject<futex, 1>>();
+  }
+  {
+    SCOPED_TRACE("3 entries");
+    futon::testing::expect_timeout_table<wait_any_subject<futex, 3>>();
+  }
+  {
+    SCOPED_TRACE("129 entries");
+    futon::testing::expect_timeout_table<wait_any_subject<futex, 129>>();
   }
 }
 
