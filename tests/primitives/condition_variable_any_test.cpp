@@ -30,6 +30,7 @@
 #include "backends.hpp"
 #include "lock_test_support.hpp"
 #include "primitive_test_support.hpp"
+#include "std_flag.hpp"
 #include "test_support.hpp"
 #include "timeout_table.hpp"
 
@@ -382,18 +383,16 @@ TYPED_TEST(ConditionVariableAny, AStopRequestedBetweenTheLookAndTheSleepIsNotLos
   std::mutex m;
   std::unique_lock lock(m);
   std::stop_source source;
-  std::atomic<bool> predicate_started{false};
-  std::atomic<bool> stop_requested{false};
+  futon::testing::std_flag predicate_started;
+  futon::testing::std_flag stop_requested;
   std::thread requester([&] {
-    predicate_started.wait(false);
+    predicate_started.wait();
     source.request_stop();
-    stop_requested.store(true);
-    stop_requested.notify_all();
+    stop_requested.set();
   });
   EXPECT_FALSE(cv.wait(lock, source.get_token(), [&] {
-    predicate_started.store(true);
-    predicate_started.notify_all();
-    stop_requested.wait(false);
+    predicate_started.set();
+    stop_requested.wait();
     return false;
   }));
   EXPECT_TRUE(lock.owns_lock());

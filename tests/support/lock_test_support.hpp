@@ -13,6 +13,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "std_flag.hpp"
 #include "timeout_table.hpp"
 
 namespace futon::testing {
@@ -53,11 +54,11 @@ class held_by_another_thread {
   held_by_another_thread(Hold hold, LetGo let_go)
       : thread_([this, hold, let_go] {
           hold();
-          set(held_);
-          await(go_);
+          held_.set();
+          go_.wait();
           let_go();
         }) {
-    await(held_);
+    held_.wait();
   }
   held_by_another_thread(const held_by_another_thread&) = delete;
   held_by_another_thread& operator=(const held_by_another_thread&) = delete;
@@ -65,31 +66,13 @@ class held_by_another_thread {
 
   void release() {
     if (!thread_.joinable()) return;
-    set(go_);
+    go_.set();
     thread_.join();
   }
 
  private:
-  // std's mutex and condition variable, not futon's (the helper must not depend on the
-  // primitives under test), and not std::binary_semaphore: MinGW's libstdc++ builds that on an
-  // atomic wait with no platform futex under it, which can lose a wake (botan#3202 hung on it
-  // under MinGW; GCC PR 98033), the likely cause of this table's hang under wine.
-  void set(bool& flag) {
-    {
-      const std::lock_guard guard(mutex_);
-      flag = true;
-    }
-    changed_.notify_all();
-  }
-  void await(const bool& flag) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return flag; });
-  }
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool held_ = false;  // under mutex_
-  bool go_ = false;    // under mutex_
+  std_flag held_;
+  std_flag go_;
   std::thread thread_;
 };
 
