@@ -149,17 +149,7 @@ struct basic_atomic_waiter {
   static void wait(const std::atomic<T>& a, std::type_identity_t<T> old,
                    std::memory_order order = std::memory_order_seq_cst) noexcept {
     check_order(order);
-    if (changed(a, old, order)) return;
-    if constexpr (sizeof(T) == 4) {
-      const futex_word& word = word_of(a);
-      const detail::atomic_wait_registration registered(&a);
-      while (!changed(a, old, order))
-        Backend::wait(word, detail::atomic_bits(old));
-    } else {
-      while (!changed(a, old, order)) {
-        static_cast<void>(park(a, old, parking_lot::deadline::never()));
-      }
-    }
+    static_cast<void>(wait_before(a, old, nullptr, order));
   }
 
   // False when `timeout` passed and the value was still `old` (never early).
@@ -169,7 +159,7 @@ struct basic_atomic_waiter {
                        std::memory_order order = std::memory_order_seq_cst) noexcept {
     check_order(order);
     const detail::deadline limit = detail::deadline::after(timeout);  // once, before any wait
-    return wait_before(a, old, limit, order);
+    return wait_before(a, old, &limit, order);
   }
 
   // False when `deadline` passed (by `Clock`) and the value was still `old` (never early).
@@ -178,8 +168,9 @@ struct basic_atomic_waiter {
                          const std::chrono::time_point<Clock, Duration>& deadline,
                          std::memory_order order = std::memory_order_seq_cst) noexcept {
     check_order(order);
-    return detail::attempt_until(
-        deadline, [&](const detail::deadline& limit) { return wait_before(a, old, limit, order); });
+    return detail::attempt_until(deadline, [&](const detail::deadline& limit) {
+      return wait_before(a, old, &limit, order);
+    });
   }
 
   template <detail::atomic_waitable T>
@@ -229,8 +220,10 @@ struct basic_atomic_waiter {
         [&] { return detail::atomic_bits(a.load(std::memory_order_relaxed)) == expected; }, limit);
   }
 
+  // The one wait loop, untimed (`limit` nullptr) and timed: true once the value is not `old`;
+  // false when `limit` has passed and it still is (never early, and never without a last look).
   template <class T>
-  static bool wait_before(const std::atomic<T>& a, T old, const detail::deadline& limit,
+  static bool wait_before(const std::atomic<T>& a, T old, const detail::deadline* limit,
                           std::memory_order order) noexcept {
     if (changed(a, old, order)) return true;  // the value check comes first, at any timeout
     if constexpr (sizeof(T) == 4) {
@@ -238,15 +231,18 @@ struct basic_atomic_waiter {
       const detail::atomic_wait_registration registered(&a);
       for (;;) {
         if (changed(a, old, order)) return true;
-        // false: `limit` has passed; report whether the value is still old now.
-        if (!Backend::wait_until(word, detail::atomic_bits(old), limit)) {
-          return changed(a, old, order);
+        if (limit == nullptr) {
+          Backend::wait(word, detail::atomic_bits(old));
+        } else if (!Backend::wait_until(word, detail::atomic_bits(old), *limit)) {
+          return changed(a, old, order);  // `limit` has passed: the value decides
         }
       }
     } else {
+      const parking_lot::deadline park_limit =
+          limit == nullptr ? parking_lot::deadline::never() : *limit;
       for (;;) {
         if (changed(a, old, order)) return true;
-        if (park(a, old, limit).status == parking_lot::park_status::timed_out) {
+        if (park(a, old, park_limit).status == parking_lot::park_status::timed_out) {
           return changed(a, old, order);
         }
       }

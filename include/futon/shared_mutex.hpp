@@ -49,6 +49,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <futon/detail/announced_wait.hpp>
 #include <futon/detail/assert.hpp>
 #include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
@@ -57,7 +58,6 @@
 #include <futon/detail/thread_safety.hpp>
 #include <futon/detail/tsan.hpp>
 #include <futon/futex.hpp>
-#include <limits>
 #include <type_traits>
 
 namespace futon {
@@ -166,10 +166,10 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
     const std::uint32_t before = state_.fetch_sub(one_reader, std::memory_order_release);
     FUTON_PRECONDITION(readers_of(before) != 0,
                        "futon::shared_mutex::unlock_shared: the mutex is not locked shared");
-    if (readers_of(before) == 1 && (before & writer_sleeps_bit) != 0) {
-      // We were the last reader the claiming writer sleeps for. By address only; everyone
-      // asleep on the word wakes (the futex cannot pick the writer; see the header).
-      futex_calls::wake(state_, std::numeric_limits<std::size_t>::max());
+    if (readers_of(before) == 1) {
+      // We were the last reader; if the claiming writer sleeps for us, wake it. By address only;
+      // everyone asleep on the word wakes (the futex cannot pick the writer; see the header).
+      detail::wake_announced<futex_calls>(state_, before, writer_sleeps_bit);
     }
   }
 
@@ -231,27 +231,16 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
     }
     std::uint32_t state = state_.load(std::memory_order_acquire);
     for (;;) {
-      // Acquire (every load of the state here): the leaving readers' reads happen before our
+      // Acquire (this load and sleep_announced's): the leaving readers' reads happen before our
       // writes (their fetch_sub is a release).
       if (readers_of(state) == 0) return true;
-      // Sleep only on a word that carries writer_sleeps_bit, so the last reader wakes us. A
-      // reader leaving between our load and the wait changes the word: the wait returns at
-      // once. Acquire on the CAS as well: a failure reloads `state`, which we may return on.
-      const std::uint32_t sleep_on = state | writer_sleeps_bit;
-      if (sleep_on != state &&
-          !state_.compare_exchange_weak(state, sleep_on, std::memory_order_acquire,
-                                        std::memory_order_acquire)) {
-        continue;
-      }
-      if (limit == nullptr) {
-        futex_calls::wait(state_, sleep_on);
-      } else if (!futex_calls::wait_until(state_, sleep_on, *limit)) {
-        state = state_.load(std::memory_order_acquire);
-        if (readers_of(state) == 0) return true;
+      if (limit != nullptr && limit->has_passed()) {
         release_writer();  // give the claim back and let the readers it held back in
         return false;
       }
-      state = state_.load(std::memory_order_acquire);
+      // The announced wait (detail/announced_wait.hpp, with its proof) on writer_sleeps_bit: the
+      // last reader out reads the bit in its fetch_sub and wakes us.
+      detail::sleep_announced<futex_calls>(state_, state, writer_sleeps_bit, limit);
     }
   }
 
@@ -284,19 +273,9 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
         state = state_.load(std::memory_order_relaxed);
         continue;
       }
-      // Sleep only on a word that carries parked_bit, so the writer's release wakes us.
-      // Relaxed: the futex wait re-reads the word; nothing is published by setting the bit.
-      if ((state & parked_bit) == 0 &&
-          !state_.compare_exchange_weak(state, state | parked_bit, std::memory_order_relaxed)) {
-        continue;
-      }
-      const std::uint32_t sleep_on = state | parked_bit;
-      if (limit == nullptr) {
-        futex_calls::wait(state_, sleep_on);
-      } else {
-        static_cast<void>(futex_calls::wait_until(state_, sleep_on, *limit));
-      }
-      state = state_.load(std::memory_order_relaxed);
+      // The announced wait (detail/announced_wait.hpp, with its proof) on parked_bit: the
+      // writer's release reads the bit in its fetch_and and wakes everyone.
+      detail::sleep_announced<futex_calls>(state_, state, parked_bit, limit);
     }
   }
 
@@ -307,9 +286,7 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
     // sets it), so it goes too.
     const std::uint32_t before =
         state_.fetch_and(~(writer_bit | parked_bit | writer_sleeps_bit), std::memory_order_release);
-    if ((before & parked_bit) != 0) {
-      futex_calls::wake(state_, std::numeric_limits<std::size_t>::max());
-    }
+    detail::wake_announced<futex_calls>(state_, before, parked_bit);
   }
 
   detail::word_t<Backend> state_{0};

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
-// The wait that event, latch, wait_group, barrier and call_once share: a waiter announces
-// itself by setting a "waiters" bit in the primitive's word and futex-waits on the word with the
-// bit set; the thread that changes the word in the way waiters wait for reads the bit in the
-// same read-modify-write, and if it was set, wakes everyone. Written once here, with its proof;
+// The wait that event, latch, wait_group, barrier, call_once and shared_mutex share: a waiter
+// announces itself by setting a "waiters" bit in the primitive's word and futex-waits on the word
+// with the bit set; the thread that changes the word in the way waiters wait for reads the bit in
+// the same read-modify-write, and if it was set, wakes everyone. Written once here, with its proof;
 // each primitive supplies only its word's layout and what "done" means. (The shape of WebKit's
 // LockAlgorithm: one protocol, reused by many types; written anew.)
 //
@@ -34,8 +34,12 @@ namespace detail {
 // a wake, a change of the word or `limit` (nullptr = never). Leaves in `state` a fresh value of
 // the word (acquire), for the caller to check again. Returns early, with that fresh value, if
 // the announcement lost a race.
-template <futex_backend Backend>
-void sleep_announced(word_t<Backend>& word, std::uint32_t& state, std::uint32_t waiters_bit,
+//
+// `Calls` is the futex backend, or the form of it that a primitive calls from inside an annotated
+// TSan region (tsan::diverted_backend); `Word` is the backend's word type (word_t<Backend>), so
+// that a test backend's word keeps its own atomics.
+template <class Calls, class Word>
+void sleep_announced(Word& word, std::uint32_t& state, std::uint32_t waiters_bit,
                      const deadline* limit = nullptr) noexcept {
   if ((state & waiters_bit) == 0) {
     // Acquire on failure: the value read may be the "done" that the caller returns on, and it
@@ -48,10 +52,10 @@ void sleep_announced(word_t<Backend>& word, std::uint32_t& state, std::uint32_t 
     state |= waiters_bit;
   }
   if (limit == nullptr) {
-    Backend::wait(word, state);
+    Calls::wait(word, state);
   } else {
     // A timeout is noticed by the caller's next look, after one more check of the word.
-    static_cast<void>(Backend::wait_until(word, state, *limit));
+    static_cast<void>(Calls::wait_until(word, state, *limit));
   }
   // Acquire: pairs with the waker's release RMW (and, through its release sequence, with the
   // releases it continues), so a caller that now sees "done" sees what was published before.
@@ -61,10 +65,9 @@ void sleep_announced(word_t<Backend>& word, std::uint32_t& state, std::uint32_t 
 // The waker's side: `before` is the word as the waker's read-modify-write found it. If a
 // waiter had announced itself, wakes every sleeper. After that RMW the waker no longer touches
 // the primitive (the wake is by address: harmless if a released waiter has freed it).
-template <futex_backend Backend>
-void wake_announced(word_t<Backend>& word, std::uint32_t before,
-                    std::uint32_t waiters_bit) noexcept {
-  if ((before & waiters_bit) != 0) Backend::wake(word, std::numeric_limits<std::size_t>::max());
+template <class Calls, class Word>
+void wake_announced(Word& word, std::uint32_t before, std::uint32_t waiters_bit) noexcept {
+  if ((before & waiters_bit) != 0) Calls::wake(word, std::numeric_limits<std::size_t>::max());
 }
 
 }  // namespace detail
