@@ -2,6 +2,7 @@
 // The futex contract on the OS's native futex (see <futon/backend/kernel_futex.hpp>).
 #include <futon/backend/kernel_futex.hpp>
 
+#include "kernel_futex_contract.hpp"
 #include "kernel_wait_any.hpp"
 #include "os/native_futex.hpp"
 
@@ -9,40 +10,18 @@ namespace futon {
 inline namespace v0 {
 namespace backend {
 
-// A mismatch is found in user space first: a stale `expected` then costs one load, not a system
-// call. Relaxed: the kernel's own check is no stronger, and callers order their data with their
-// own atomics.
-static bool holds(const futex_word& word, std::uint32_t expected) noexcept {
-  return word.load(std::memory_order_relaxed) == expected;
-}
+namespace {
+// The process-private calls (kernel_futex_contract.hpp).
+using contract = detail::kernel_futex_contract<detail::private_native_calls>;
+}  // namespace
 
 void kernel_futex::wait(const futex_word& word, std::uint32_t expected) noexcept {
-  // Any return is fine for an untimed wait: woken, mismatch, signal.
-  if (holds(word, expected)) static_cast<void>(os::native_futex_wait(word, expected, nullptr));
+  contract::wait(word, expected);
 }
 
 bool kernel_futex::wait_until(const futex_word& word, std::uint32_t expected,
                               const detail::deadline& limit) noexcept {
-  for (;;) {
-    // The value check comes first, even when there is no time left.
-    if (!holds(word, expected)) return true;
-    if (limit.has_passed()) return false;
-    switch (os::native_futex_wait(word, expected, &limit)) {
-      case os::native_wait_result::woken:
-      case os::native_wait_result::value_mismatch:
-        return true;
-      case os::native_wait_result::timed_out:
-        // The kernel timed out on the deadline's own clock, against an absolute time. On
-        // system_clock the wall clock may have stepped back since: the deadline is then not
-        // passed any more, and returning false would be an early timeout, so wait again (the
-        // same absolute deadline). A wake that raced the timeout was not counted for us (the
-        // kernel counts only waiters it removed from the queue), so false is exact.
-        if (!limit.has_passed()) continue;
-        return false;
-      case os::native_wait_result::interrupted:
-        continue;  // a signal: retry with the same absolute deadline
-    }
-  }
+  return contract::wait_until(word, expected, limit);
 }
 
 std::size_t kernel_futex::wake(const futex_word& word, std::size_t count) noexcept {
@@ -60,7 +39,7 @@ wait_any_result kernel_futex::wait_any(std::span<const wait_on> entries,
   // spurious wakeups itself, so neither return is spurious.
   const wait_on& only = entries[0];
   for (;;) {
-    if (!holds(*only.word, only.expected)) return wait_any_result::changed_at(0);
+    if (!contract::holds(*only.word, only.expected)) return wait_any_result::changed_at(0);
     if (limit.has_passed()) return wait_any_result::timeout();
     switch (os::native_futex_wait(*only.word, only.expected, &limit)) {
       case os::native_wait_result::woken:
@@ -83,12 +62,7 @@ std::optional<requeue_result> kernel_futex::requeue(const futex_word& from, std:
   if (auto with_lot = detail::kernel_lot_requeue(from, expected, to, wake_count, requeue_count)) {
     return *with_lot;
   }
-  const std::optional<std::size_t> moved =
-      os::native_futex_cmp_requeue(from, expected, to, wake_count, requeue_count);
-  if (!moved) return std::nullopt;
-  // The kernel wakes first, then requeues, and returns the sum: the split is exact.
-  const std::size_t woken = *moved < wake_count ? *moved : wake_count;
-  return requeue_result{woken, *moved - woken};
+  return contract::requeue(from, expected, to, wake_count, requeue_count);
 }
 
 }  // namespace backend

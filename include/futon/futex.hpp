@@ -28,7 +28,13 @@
 //   - futex_requeue(from, expected, to, n, m): if `from == expected`, wakes up to n waiters of
 //     `from` and moves up to m more to wait on `to`. Returns nullopt, touching nobody, when
 //     `from != expected` or when `from` and `to` are the same word. It never deadlocks.
-//   - Waits are process-private: the word must not be in memory shared between processes.
+//   - Scope: waits are process-private unless the call's last argument is futon::process_shared
+//     (<futon/futex_scope.hpp>). Then the word may be in memory that several processes map, at
+//     any address in each, and every process's waiters and wakers meet on it, with the whole
+//     contract above. A private and a shared call on the same word do not meet: use one scope
+//     per word. Where the OS offers no exact shared futex (everywhere but Linux today; see
+//     backend/kernel_shared_futex.hpp) a process_shared call does not compile, and says why.
+//     No futex_wait_any for shared words (its waiters of several words queue in one process).
 //   - A wake reaches any waiter of the word: no order is promised (Linux wakes real-time threads
 //     first; the parking lot happens to keep FIFO order). Build nothing on which one it reaches.
 //
@@ -83,8 +89,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <futon/backend/default_backend.hpp>
+#include <futon/backend/kernel_shared_futex.hpp>
 #include <futon/detail/assert.hpp>
 #include <futon/detail/deadline.hpp>
+#include <futon/futex_scope.hpp>
 #include <futon/futex_word.hpp>
 #include <limits>
 #include <optional>
@@ -259,6 +267,79 @@ inline std::optional<requeue_result> futex_requeue(const futex_word& from, std::
                                                    const futex_word& to, std::size_t wake_count,
                                                    std::size_t requeue_count) noexcept {
   return futex::requeue(from, expected, to, wake_count, requeue_count);
+}
+
+// ---- The same calls with a scope (futon::process_private or futon::process_shared) -----------
+
+#if !defined(FUTON_NO_KERNEL_FUTEX)
+// The futex on words shared between processes (backend/kernel_shared_futex.hpp).
+using shared_futex = basic_futex<backend::kernel_shared_futex>;
+#endif
+
+namespace detail {
+
+// The futex of a scope. process_shared has one only where the OS has an exact shared futex; a
+// call elsewhere fails here, at compile time, rather than wait privately and sleep through the
+// other processes' wakes.
+template <futex_scope Scope>
+struct futex_of_scope {
+  static_assert(std::same_as<Scope, process_private_t>,
+                "futon: futon::process_shared needs an OS futex that processes can share with "
+                "exact wake counts (Linux); on this platform futon's futex is process-local "
+                "(Windows's WaitOnAddress and futon's parking lot are), see "
+                "<futon/backend/kernel_shared_futex.hpp>");
+  using type = futex;
+};
+
+#if !defined(FUTON_NO_KERNEL_FUTEX)
+template <>
+struct futex_of_scope<process_shared_t> {
+  using type = shared_futex;
+};
+#endif
+
+template <futex_scope Scope>
+using futex_of_scope_t = typename futex_of_scope<Scope>::type;
+
+}  // namespace detail
+
+template <futex_scope Scope>
+void futex_wait(const futex_word& word, std::uint32_t expected, Scope) noexcept {
+  detail::futex_of_scope_t<Scope>::wait(word, expected);
+}
+
+template <class Rep, class Period, futex_scope Scope>
+bool futex_wait_for(const futex_word& word, std::uint32_t expected,
+                    const std::chrono::duration<Rep, Period>& timeout, Scope) noexcept {
+  return detail::futex_of_scope_t<Scope>::wait_for(word, expected, timeout);
+}
+
+template <class Clock, class Duration, futex_scope Scope>
+bool futex_wait_until(const futex_word& word, std::uint32_t expected,
+                      const std::chrono::time_point<Clock, Duration>& deadline, Scope) noexcept {
+  return detail::futex_of_scope_t<Scope>::wait_until(word, expected, deadline);
+}
+
+template <futex_scope Scope>
+std::size_t futex_wake(const futex_word& word, std::size_t count, Scope) noexcept {
+  return detail::futex_of_scope_t<Scope>::wake(word, count);
+}
+
+template <futex_scope Scope>
+bool futex_wake_one(const futex_word& word, Scope) noexcept {
+  return detail::futex_of_scope_t<Scope>::wake_one(word);
+}
+
+template <futex_scope Scope>
+std::size_t futex_wake_all(const futex_word& word, Scope) noexcept {
+  return detail::futex_of_scope_t<Scope>::wake_all(word);
+}
+
+template <futex_scope Scope>
+std::optional<requeue_result> futex_requeue(const futex_word& from, std::uint32_t expected,
+                                            const futex_word& to, std::size_t wake_count,
+                                            std::size_t requeue_count, Scope) noexcept {
+  return detail::futex_of_scope_t<Scope>::requeue(from, expected, to, wake_count, requeue_count);
 }
 
 }  // namespace v0

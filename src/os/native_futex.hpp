@@ -56,6 +56,18 @@ std::size_t native_futex_wake_exact(const futex_word& word, std::size_t count) n
 std::optional<std::size_t> native_futex_cmp_requeue(const futex_word& from, std::uint32_t expected,
                                                     const futex_word& to, std::size_t wake_count,
                                                     std::size_t requeue_count) noexcept;
+
+// The same three calls for a word in memory shared between processes (Linux: without
+// FUTEX_PRIVATE_FLAG, so the kernel keys waiters by the memory object and offset, not by the
+// process and address): src/kernel_shared_futex.cpp's.
+native_wait_result native_shared_futex_wait(const futex_word& word, std::uint32_t expected,
+                                            const detail::deadline* limit) noexcept;
+std::size_t native_shared_futex_wake_exact(const futex_word& word, std::size_t count) noexcept;
+std::optional<std::size_t> native_shared_futex_cmp_requeue(const futex_word& from,
+                                                           std::uint32_t expected,
+                                                           const futex_word& to,
+                                                           std::size_t wake_count,
+                                                           std::size_t requeue_count) noexcept;
 #endif
 
 }  // namespace os

@@ -35,7 +35,7 @@ using futon::testing::thread_group;
 
 template <class Backend>
 class WaitAnyStorm : public futon::testing::futex_test<Backend> {};
-TYPED_TEST_SUITE(WaitAnyStorm, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(WaitAnyStorm, futon::testing::wait_any_backends, futon::testing::backend_name);
 
 TYPED_TEST(WaitAnyStorm, WaitAnyRacesWakesRequeuesAndTimeoutsWithExactCounts) {
   using futex = typename TestFixture::futex;

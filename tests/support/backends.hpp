@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <futon/backend/kernel_futex.hpp>
+#include <futon/backend/kernel_shared_futex.hpp>
 #include <futon/backend/parking_lot.hpp>
 #include <futon/futex.hpp>
 
@@ -17,7 +18,17 @@ namespace futon::testing {
 // there is no kernel_futex backend to test, and the parking lot is the default.
 using all_backends = ::testing::Types<backend::parking_lot_futex>;
 #else
-using all_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot_futex>;
+// kernel_shared_futex (process-shared waits) keeps the whole contract within one process too,
+// and every primitive over it is futon::interprocess's (tests/interprocess/ adds the processes).
+using all_backends = ::testing::Types<backend::kernel_futex, backend::kernel_shared_futex,
+                                      backend::parking_lot_futex>;
+#endif
+
+// The backends with futex_wait_any (futex_wait_any_backend): all but the process-shared one.
+#if defined(FUTON_NO_KERNEL_FUTEX)
+using wait_any_backends = ::testing::Types<backend::parking_lot_futex>;
+#else
+using wait_any_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot_futex>;
 #endif
 
 // The primitives' tests also run on futexes that wake newest first and at random
@@ -26,8 +37,9 @@ using all_backends = ::testing::Types<backend::kernel_futex, backend::parking_lo
 using primitive_backends =
     ::testing::Types<backend::parking_lot_futex, newest_first_futex, random_order_futex>;
 #else
-using primitive_backends = ::testing::Types<backend::kernel_futex, backend::parking_lot_futex,
-                                            newest_first_futex, random_order_futex>;
+using primitive_backends =
+    ::testing::Types<backend::kernel_futex, backend::kernel_shared_futex,
+                     backend::parking_lot_futex, newest_first_futex, random_order_futex>;
 #endif
 
 // Prints the backend's own name in test names: FutexSmoke/kernel.Name.

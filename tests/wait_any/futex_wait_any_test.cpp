@@ -33,7 +33,7 @@ using futon::testing::word_set;
 
 template <class Backend>
 class FutexWaitAny : public futon::testing::futex_test<Backend> {};
-TYPED_TEST_SUITE(FutexWaitAny, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(FutexWaitAny, futon::testing::wait_any_backends, futon::testing::backend_name);
 
 // 128 is Linux futex_waitv's limit, 129 one past it; 33 crosses the parking lot's frames of 32.
 constexpr std::array<std::size_t, 6> entry_counts{1, 2, 3, 33, 128, 129};

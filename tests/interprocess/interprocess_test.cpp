@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: BSL-1.0
+// Processes that share a futex word or a futon::interprocess primitive: each child maps the
+// segment again (another address than its parent's view), so every test also checks that the
+// objects are position-independent. The single-process behaviour of the same code is tested on
+// the kernel_shared_futex backend by every futex and primitive test (support/backends.hpp).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <climits>
+#include <cstdint>
+#include <futon/futex.hpp>
+#include <futon/interprocess.hpp>
+#include <mutex>
+#include <new>
+#include <thread>
+#include <vector>
+
+#include "hang_guard.hpp"
+#include "shared_segment.hpp"
+
+namespace {
+
+using futon::testing::child_process;
+using futon::testing::shared_segment;
+using futon::testing::shared_view;
+using namespace std::chrono_literals;
+
+constexpr std::size_t segment_size = 1 << 16;
+
+// The parent's view, constructed in place; children map their own.
+template <class T>
+struct shared_object {
+  shared_segment segment{segment_size};
+  shared_view<T> view{segment};
+  shared_object() {
+    static_assert(sizeof(T) <= segment_size);
+    new (view.get()) T;
+  }
+  ~shared_object() { view->~T(); }
+};
+
+// Runs `body(T&)` in a child, on a mapping of its own at another address than the parent's.
+template <class T, class Body>
+child_process child_on(const shared_object<T>& shared, Body body) {
+  return child_process([&shared, body]() -> bool {
+    const shared_view<T> mine(shared.segment);
+    if (mine.address() == shared.view.address()) return false;  // not another address
+    return body(*mine);
+  });
+}
+
+// Waits (polling, bounded) until `done()`: for conditions another process makes true.
+template <class Done>
+bool eventually(Done done, std::chrono::milliseconds limit = 30s) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+TEST(Interprocess, FutexPingPongBetweenTwoMappings) {
+  const futon::testing::watchdog guard("a wake lost between processes", 60s);
+  struct table {
+    futon::futex_word turn{0};
+  };
+  shared_object<table> shared;
+  constexpr std::uint32_t rounds = 2000;
+  // Even values are the parent's serves' answers, odd ones its serves.
+  child_process child = child_on(shared, [](table& t) {
+    for (std::uint32_t serve = 1; serve < 2 * rounds; serve += 2) {
+      // Acquire: pairs with the parent's release store of `serve`.
+      while (t.turn.load(std::memory_order_acquire) != serve)
+        futon::futex_wait(t.turn, serve - 1, futon::process_shared);
+      t.turn.store(serve + 1, std::memory_order_release);
+      futon::futex_wake_all(t.turn, futon::process_shared);
+    }
+    return true;
+  });
+  table& t = *shared.view;
+  for (std::uint32_t serve = 1; serve < 2 * rounds; serve += 2) {
+    t.turn.store(serve, std::memory_order_release);
+    futon::futex_wake_all(t.turn, futon::process_shared);
+    while (t.turn.load(std::memory_order_acquire) == serve)
+      futon::futex_wait(t.turn, serve, futon::process_shared);
+  }
+  EXPECT_EQ(child.join(), 0);
+  EXPECT_EQ(t.turn.load(), 2 * rounds);
+}
+
+TEST(Interprocess, WakeCountsAreExactAcrossProcesses) {
+  const futon::testing::watchdog guard("a wake lost between processes", 60s);
+  struct table {
+    futon::futex_word word{0};
+    std::atomic<int> arrived{0};
+  };
+  shared_object<table> shared;
+  constexpr int waiters = 3;
+  std::vector<child_process> children;
+  for (int i = 0; i < waiters; ++i) {
+    children.push_back(child_on(shared, [](table& t) {
+      t.arrived.fetch_add(1);
+      // One wait, no loop: this child exits once a wake counted it (nothing changes the word).
+      futon::futex_wait(t.word, 0, futon::process_shared);
+      return true;
+    }));
+  }
+  table& t = *shared.view;
+  ASSERT_TRUE(eventually([&] { return t.arrived.load() == waiters; }));
+  // A child that has not reached the kernel yet is not woken (0): wake again until all three
+  // were, one at a time; no wake may count more than one, or count a child twice.
+  std::size_t woken = 0;
+  ASSERT_TRUE(eventually([&] {
+    const std::size_t now = futon::futex_wake(t.word, 1, futon::process_shared);
+    EXPECT_LE(now, 1u);
+    woken += now;
+    return woken == waiters;
+  }));
+  for (auto& child : children)
+    EXPECT_EQ(child.join(), 0);
+  EXPECT_EQ(futon::futex_wake(t.word, INT_MAX, futon::process_shared), 0u);
+}
+
+TEST(Interprocess, RequeueMovesWaitersOfAnotherProcess) {
+  const futon::testing::watchdog guard("a wake lost between processes", 60s);
+  struct table {
+    futon::futex_word from{0};
+    futon::futex_word to{0};
+    std::atomic<int> arrived{0};
+  };
+  shared_object<table> shared;
+  constexpr int waiters = 2;
+  std::vector<child_process> children;
+  for (int i = 0; i < waiters; ++i) {
+    children.push_back(child_on(shared, [](table& t) {
+      t.arrived.fetch_add(1);
+      futon::futex_wait(t.from, 0, futon::process_shared);
+      return true;
+    }));
+  }
+  table& t = *shared.view;
+  ASSERT_TRUE(eventually([&] { return t.arrived.load() == waiters; }));
+  std::size_t moved = 0;
+  ASSERT_TRUE(eventually([&] {
+    const auto r = futon::futex_requeue(t.from, 0, t.to, 0, waiters, futon::process_shared);
+    EXPECT_TRUE(r.has_value());
+    if (r) {
+      EXPECT_EQ(r->woken, 0u);
+      moved += r->requeued;
+    }
+    return moved == waiters;
+  }));
+  EXPECT_EQ(futon::futex_wake(t.from, INT_MAX, futon::process_shared), 0u) << "all moved";
+  EXPECT_EQ(futon::futex_wake(t.to, INT_MAX, futon::process_shared), std::size_t{waiters});
+  for (auto& child : children)
+    EXPECT_EQ(child.join(), 0);
+  // A requeue whose expected value is stale touches nobody, across processes too.
+  EXPECT_FALSE(futon::futex_requeue(t.from, 1, t.to, 1, 1, futon::process_shared).has_value());
+}
+
+TEST(Interprocess, AProcessKilledWhileItWaitsAffectsNobody) {
+  const futon::testing::watchdog guard("a wake lost between processes", 60s);
+  struct table {
+    futon::futex_word word{0};
+    std::atomic<int> arrived{0};
+  };
+  shared_object<table> shared;
+  child_process doomed = child_on(shared, [](table& t) -> bool {
+    t.arrived.fetch_add(1);
+    for (;;)
+      futon::futex_wait(t.word, 0, futon::process_shared);
+  });
+  table& t = *shared.view;
+  ASSERT_TRUE(eventually([&] { return t.arrived.load() == 1; }));
+  std::this_thread::sleep_for(20ms);  // most likely asleep in the kernel by now
+  doomed.kill_now();
+  EXPECT_EQ(doomed.join(), -2) << "killed by SIGKILL";
+  EXPECT_EQ(futon::futex_wake(t.word, INT_MAX, futon::process_shared), 0u)
+      << "the kernel forgot the dead process's waiter";
+  child_process next = child_on(shared, [](table& t2) {
+    t2.arrived.fetch_add(1);
+    futon::futex_wait(t2.word, 0, futon::process_shared);
+    return true;
+  });
+  ASSERT_TRUE(eventually([&] { return t.arrived.load() == 2; }));
+  ASSERT_TRUE(eventually([&] { return futon::futex_wake(t.word, 1, futon::process_shared) == 1; }));
+  EXPECT_EQ(next.join(), 0);
+}
+
+TEST(Interprocess, MutexAndConditionVariablePingPong) {
+  const futon::testing::watchdog guard("a wake lost between processes", 60s);
+  struct table {
+    futon::interprocess::mutex m;
+    futon::interprocess::condition_variable cv;
+    int turn = 0;  // under m: odd = the child's move
+  };
+  shared_object<table> shared;
+  constexpr int rounds = 1000;
+  child_process child = child_on(shared, [](table& t) {
+    for (int i = 0; i < rounds; ++i) {
+      std::unique_lock lock(t.m);
+      t.cv.wait(lock, [&] { return t.turn % 2 == 1; });
+      ++t.turn;
+      t.cv.notify_all();
+    }
+    return true;
+  });
+  table& t = *shared.view;
+  for (int i = 0; i < rounds; ++i) {
+    std::unique_lock lock(t.m);
+    ++t.turn;
+    t.cv.notify_all();
+    t.cv.wait(lock, [&] { return t.turn % 2 == 0; });
+  }
+  EXPECT_EQ(child.join(), 0);
+  EXPECT_EQ(t.turn, 2 * rounds);
+}
+
+TEST(Interprocess, MutexExcludesAcrossFourProcesses) {
+  const futon::testing::watchdog guard("a wake lost between processes", 60s);
+  struct table {
+    futon::interprocess::mutex m;
+    long counter = 0;  // under m, deliberately not atomic
+  };
+  shared_object<table> shared;
+  constexpr int processes = 4;
+  constexpr long increments = 20000;
+  std::vector<child_process> children;
+  for (int i = 0; i < processes; ++i) {
+    children.push_back(child_on(shared, [](table& t) {
+      for (long k = 0; k < increments; ++k) {
+        const std::lock_guard guard(t.m);
+        t.counter = t.counter + 1;
+      }
+      return true;
+    }));
+  }
+  for (auto& child : children)
+    EXPECT_EQ(child.join(), 0);
+  EXPECT_EQ(shared.view->counter, processes * increments);
+}
+
+TEST(Interprocess, BroadcastReachesEightWaitingProcesses) {
+  const futon::testing::watchdog guard("a wake lost between processes", 60s);
+  struct table {
+    futon::interprocess::mutex m;
+    futon::interprocess::condition_variable cv;
+    int waiting = 0;  // under m
+    bool go = false;  // under m
+    int woken = 0;    // under m
+  };
+  shared_object<table> shared;
+  constexpr int processes = 8;
+  std::vector<child_process> children;
+  for (int i = 0; i < processes; ++i) {
+    children.push_back(child_on(shared, [](table& t) {
+      std::unique_lock lock(t.m);
+      ++t.waiting;
+      t.cv.notify_all();
+      t.cv.wait(lock, [&] { return t.go; });
+      ++t.woken;
+      return true;
+    }));
+  }
+  table& t = *shared.view;
+  {
+    std::unique_lock lock(t.m);
+    ASSERT_TRUE(t.cv.wait_for(lock, 60s, [&] { return t.waiting == processes; }));
+    t.go = true;
+  }
+  t.cv.notify_all();
+  for (auto& child : children)
+    EXPECT_EQ(child.join(), 0);
+  EXPECT_EQ(t.woken, processes);
+}
+
+TEST(Interprocess, SemaphoreRingBetweenFourProducersAndFourConsumers) {
+  const futon::testing::watchdog guard("a wake lost between processes", 60s);
+  constexpr int slots = 16;
+  constexpr int pairs = 4;
+  constexpr int per_producer = 500;
+  struct table {
+    futon::interprocess::counting_semaphore<slots> free{slots};
+    futon::interprocess::counting_semaphore<slots> full{0};
+    futon::interprocess::mutex m;
+    int head = 0;  // under m
+    int tail = 0;  // under m
+    int ring[slots] = {};
+    std::atomic<int> seen[pairs * per_producer] = {};
+  };
+  shared_object<table> shared;
+  std::vector<child_process> children;
+  for (int p = 0; p < pairs; ++p) {
+    children.push_back(child_on(shared, [p](table& t) {
+      for (int k = 0; k < per_producer; ++k) {
+        t.free.acquire();
+        {
+          const std::lock_guard guard(t.m);
+          t.ring[t.head++ % slots] = p * per_producer + k;
+        }
+        t.full.release();
+      }
+      return true;
+    }));
+    children.push_back(child_on(shared, [](table& t) {
+      for (int k = 0; k < per_producer; ++k) {
+        t.full.acquire();
+        int item = 0;
+        {
+          const std::lock_guard guard(t.m);
+          item = t.ring[t.tail++ % slots];
+        }
+        t.free.release();
+        t.seen[item].fetch_add(1);
+      }
+      return true;
+    }));
+  }
+  for (auto& child : children)
+    EXPECT_EQ(child.join(), 0);
+  int missing_or_twice = 0;
+  for (const auto& count : shared.view->seen)
+    missing_or_twice += count.load() == 1 ? 0 : 1;
+  EXPECT_EQ(missing_or_twice, 0) << "every item is consumed exactly once";
+}
+
+TEST(Interprocess, EventLatchAndBarrierAcrossProcesses) {
+  const futon::testing::watchdog guard("a wake lost between processes", 60s);
+  struct table {
+    futon::interprocess::event started;
+    futon::interprocess::latch all_in{3};
+    futon::interprocess::barrier<> rounds{3};
+    std::atomic<int> phases{0};
+  };
+  shared_object<table> shared;
+  std::vector<child_process> children;
+  for (int i = 0; i < 2; ++i) {
+    children.push_back(child_on(shared, [](table& t) {
+      t.started.wait();
+      t.all_in.arrive_and_wait();
+      for (int round = 0; round < 50; ++round) {
+        t.phases.fetch_add(1);
+        t.rounds.arrive_and_wait();
+      }
+      return true;
+    }));
+  }
+  table& t = *shared.view;
+  t.started.set();
+  t.all_in.arrive_and_wait();
+  for (int round = 0; round < 50; ++round) {
+    t.phases.fetch_add(1);
+    t.rounds.arrive_and_wait();
+  }
+  for (auto& child : children)
+    EXPECT_EQ(child.join(), 0);
+  EXPECT_EQ(t.phases.load(), 150);
+}
+
+}  // namespace
