@@ -19,7 +19,8 @@
 #include <oneapi/tbb/spin_rw_mutex.h>
 #endif
 
-#if __has_include(<pthread.h>)
+// Not on Windows, where mingw-w64's winpthreads has no adaptive type to offer.
+#if __has_include(<pthread.h>) && !defined(_WIN32)
 #include <pthread.h>
 #endif
 // glibc defines the adaptive type (and this initializer beside it) for _GNU_SOURCE, which g++

@@ -37,7 +37,12 @@ constexpr scenario_text scenario_texts[] = {
      "is getrusage user+system time of the process per million acquisitions; context switches "
      "are voluntary+involuntary per 1000 acquisitions. The machine has few cores, so the larger "
      "counts oversubscribe it: a thread can be preempted while holding the lock, and the worst "
-     "wait then includes the holder's time off the CPU."},
+     "wait then includes the holder's time off the CPU. Of the peers, tbb (oneapi::tbb::mutex) "
+     "spins and then sleeps on an atomic wait; tbb-queuing (oneapi::tbb::queuing_mutex) hands "
+     "the lock over in arrival order and spins (yielding) instead of sleeping, so with more "
+     "threads than CPUs each hand-off waits for the next thread in line to be scheduled; "
+     "glibc-adaptive spins a bounded while before it sleeps in the kernel, as std::mutex's "
+     "glibc mutex does not."},
     {"broadcast", "Condition-variable broadcast",
      "N waiters wait on one condition variable. The notifier (the main thread) locks, advances a "
      "generation, unlocks and calls notify_all; each waiter wakes, relocks, sees the new "
