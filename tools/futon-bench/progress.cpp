@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "format.hpp"
+#include "peers.hpp"
 #include "work.hpp"
 
 namespace futon_bench {
@@ -52,7 +53,12 @@ void progress::done(const point& p) {
   const auto futon = p.median("futon", m.key);
   const auto std_value = p.median("std", m.key);
   if (futon && std_value && *std_value != 0) {
-    line += " (futon/std " + format_ratio(*futon / *std_value) + ")";
+    line += " (futon/std " + format_ratio(*futon / *std_value);
+    // The best peer too, when one other than std measured the point and did better.
+    if (const auto best = best_peer(p, m.key); best && best->impl != "std" && best->value != 0) {
+      line += ", futon/best peer " + format_ratio(*futon / best->value) + " " + best->impl;
+    }
+    line += ")";
   }
   for (const auto& n : p.notes)
     line += "\n    note: " + n;
