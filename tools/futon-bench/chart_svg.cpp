@@ -74,6 +74,9 @@ const char* color_of(const std::string& impl) {
   if (impl == "futon") return "#1f77b4";
   if (impl == "std") return "#ff7f0e";
   if (impl == "absl") return "#2ca02c";
+  if (impl == "tbb") return "#9467bd";
+  if (impl == "tbb-queuing") return "#8c564b";
+  if (impl == "glibc-adaptive") return "#e377c2";
   return "#7f7f7f";
 }
 

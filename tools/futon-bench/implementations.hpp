@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSL-1.0
 // The implementations compared, as lists of types that each scenario's template runs over:
-// futon's, the standard library's, and abseil's when futon-bench is built with it. absl::Mutex
-// of Debian's abseil (20220623) has no lowercase lock()/unlock(), so thin adapters give it the
-// standard's names.
+// futon's, the standard library's, and the peers compiled in (peer_adapters.hpp, peers.hpp):
+//   absl            absl::Mutex (also as the shared lock), absl::CondVar
+//   tbb             oneapi::tbb::mutex; in the shared scenario oneapi::tbb::spin_rw_mutex
+//   tbb-queuing     oneapi::tbb::queuing_mutex (FIFO, spins, never sleeps)
+//   glibc-adaptive  pthread_mutex_t of type PTHREAD_MUTEX_ADAPTIVE_NP
 #pragma once
 
 #include <futon/condition_variable.hpp>
@@ -14,44 +16,26 @@
 #include <string>
 #include <vector>
 
-#if defined(FUTON_BENCH_HAVE_ABSL)
-#include <absl/synchronization/mutex.h>
-#endif
+#include "peer_adapters.hpp"
 
 namespace futon_bench {
 
-#if defined(FUTON_BENCH_HAVE_ABSL)
-class absl_mutex {
- public:
-  void lock() { mutex_.Lock(); }
-  void unlock() { mutex_.Unlock(); }
-  bool try_lock() { return mutex_.TryLock(); }
-  void lock_shared() { mutex_.ReaderLock(); }
-  void unlock_shared() { mutex_.ReaderUnlock(); }
-  absl::Mutex& native() { return mutex_; }
-
- private:
-  absl::Mutex mutex_;
-};
-
-class absl_condition_variable {
- public:
-  void wait(std::unique_lock<absl_mutex>& lock) { cv_.Wait(&lock.mutex()->native()); }
-  void notify_one() { cv_.Signal(); }
-  void notify_all() { cv_.SignalAll(); }
-
- private:
-  absl::CondVar cv_;
-};
-#endif
-
-// The implementation names, in column order.
+// The implementation names, in column order: futon first, then its peers.
 inline const std::vector<std::string>& compared_implementations() {
+  static const std::vector<std::string> names = {
+    "futon",
+    "std",
 #if defined(FUTON_BENCH_HAVE_ABSL)
-  static const std::vector<std::string> names = {"futon", "std", "absl"};
-#else
-  static const std::vector<std::string> names = {"futon", "std"};
+    "absl",
 #endif
+#if defined(FUTON_BENCH_HAVE_TBB)
+    "tbb",
+    "tbb-queuing",
+#endif
+#if defined(FUTON_BENCH_HAVE_GLIBC_ADAPTIVE)
+    "glibc-adaptive",
+#endif
+  };
   return names;
 }
 
@@ -63,16 +47,25 @@ void for_each_mutex(F&& f) {
 #if defined(FUTON_BENCH_HAVE_ABSL)
   f.template operator()<absl_mutex>("absl");
 #endif
+#if defined(FUTON_BENCH_HAVE_TBB)
+  f.template operator()<oneapi::tbb::mutex>("tbb");
+  f.template operator()<tbb_queuing_mutex>("tbb-queuing");
+#endif
+#if defined(FUTON_BENCH_HAVE_GLIBC_ADAPTIVE)
+  f.template operator()<glibc_adaptive_mutex>("glibc-adaptive");
+#endif
 }
 
-// f.template operator()<RecursiveMutex>(name) for every recursive mutex compared (abseil has none).
+// f.template operator()<RecursiveMutex>(name) for every recursive mutex compared (no peer has
+// one: abseil and oneTBB's current mutexes are not recursive).
 template <class F>
 void for_each_recursive_mutex(F&& f) {
   f.template operator()<futon::recursive_mutex>("futon");
   f.template operator()<std::recursive_mutex>("std");
 }
 
-// f.template operator()<Mutex, ConditionVariable>(name) for every pair compared.
+// f.template operator()<Mutex, ConditionVariable>(name) for every pair compared (oneTBB has no
+// condition variable of its own).
 template <class F>
 void for_each_condition_variable(F&& f) {
   f.template operator()<futon::mutex, futon::condition_variable>("futon");
@@ -90,6 +83,26 @@ void for_each_shared_mutex(F&& f) {
 #if defined(FUTON_BENCH_HAVE_ABSL)
   f.template operator()<absl_mutex>("absl");
 #endif
+#if defined(FUTON_BENCH_HAVE_TBB)
+  f.template operator()<oneapi::tbb::spin_rw_mutex>("tbb");
+#endif
+}
+
+// How many implementations each kind of scenario runs (for the progress line's estimate).
+inline int count_mutexes() {
+  int n = 0;
+  for_each_mutex([&]<class>(const char*) { ++n; });
+  return n;
+}
+inline int count_condition_variables() {
+  int n = 0;
+  for_each_condition_variable([&]<class, class>(const char*) { ++n; });
+  return n;
+}
+inline int count_shared_mutexes() {
+  int n = 0;
+  for_each_shared_mutex([&]<class>(const char*) { ++n; });
+  return n;
 }
 
 }  // namespace futon_bench

@@ -2,7 +2,6 @@
 #include "machine_info.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <futon/backend/default_backend.hpp>
@@ -10,6 +9,12 @@
 #include <sstream>
 #include <thread>
 #include <type_traits>
+
+#include "futon_bench_commit.hpp"  // generated at build time (commit_header.cmake)
+
+#if __has_include(<sys/utsname.h>)
+#include <sys/utsname.h>
+#endif
 
 namespace futon_bench {
 
@@ -20,22 +25,15 @@ std::string load_average() {
   return one + " " + five + " " + fifteen;
 }
 
-std::string load_warning(const std::string& load, unsigned cpus) {
-  char* end = nullptr;
-  const double one_minute = std::strtod(load.c_str(), &end);
-  if (end == load.c_str() || cpus == 0 || one_minute <= 0.5 * cpus) return "";
-  char text[400];
-  std::snprintf(text, sizeof text,
-                "load average %.1f on %u CPUs: other processes hold the CPUs, so absolute "
-                "figures (and the scaling target, which compares thread counts) say more about "
-                "the machine than about the locks; the side-by-side ratios suffer less. Run on "
-                "a quiet machine for figures to act on.",
-                one_minute, cpus);
-  return text;
-}
-
 machine_info describe_machine() {
   machine_info m;
+  m.futon_commit = FUTON_BENCH_COMMIT;
+  m.kernel = "unknown";
+#if __has_include(<sys/utsname.h>)
+  if (utsname u{}; uname(&u) == 0) {
+    m.kernel = std::string(u.sysname) + " " + u.release + " " + u.machine;
+  }
+#endif
   m.cpus = std::thread::hardware_concurrency();
   std::ifstream cpuinfo("/proc/cpuinfo");
   for (std::string line; std::getline(cpuinfo, line);) {

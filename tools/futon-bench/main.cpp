@@ -1,21 +1,27 @@
 // SPDX-License-Identifier: BSL-1.0
-// futon-bench: futon's primitives against the standard library's (and abseil's), side by side,
-// in one run. See --help, and options.cpp for the embedded default configuration.
+// futon-bench: futon's primitives against the standard library's and the peers' (abseil, oneTBB,
+// glibc's adaptive mutex, where compiled in), side by side, in one run. See --help, and options.cpp
+// for the embedded default configuration.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
+#include "baseline.hpp"
 #include "calibrate.hpp"
 #include "chart_svg.hpp"
 #include "implementations.hpp"
 #include "machine_info.hpp"
 #include "options.hpp"
+#include "peers.hpp"
+#include "process_usage.hpp"
 #include "progress.hpp"
 #include "ratio_table.hpp"
 #include "report.hpp"
 #include "scenarios.hpp"
+#include "system_activity.hpp"
 #include "targets.hpp"
 #include "watchdog.hpp"
 #include "work.hpp"
@@ -52,19 +58,43 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // Likewise a baseline that cannot be read.
+  std::optional<baseline> base;
+  if (!opts.baseline_file.empty()) {
+    std::string why;
+    base = load_baseline(opts.baseline_file, why);
+    if (!base) {
+      std::fprintf(stderr, "futon-bench: --baseline: %s\n", why.c_str());
+      return 1;
+    }
+  }
+  const std::filesystem::path json_path =
+      opts.json_file.empty() ? out / "results.json" : std::filesystem::path(opts.json_file);
+  if (json_path.has_parent_path())
+    std::filesystem::create_directories(json_path.parent_path(), error);
+
   const std::int64_t start = now_ns();
   const machine_info machine = describe_machine();
   const std::string load_before = load_average();
+  const system_cpu_time machine_before = system_cpu_time::now();
+  const process_usage own_before = process_usage::now();
   std::string names;
   for (const auto& i : compared_implementations())
     names += (names.empty() ? "" : " vs ") + i;
-  std::printf("futon-bench: %s on %s, %u logical CPUs, load average %s\n", names.c_str(),
-              machine.cpu.c_str(), machine.cpus, load_before.c_str());
+  std::printf("futon-bench: %s\n  on %s, %u logical CPUs, %s; futon %s; load average %s\n",
+              names.c_str(), machine.cpu.c_str(), machine.cpus, machine.kernel.c_str(),
+              machine.futon_commit.c_str(), load_before.c_str());
+  const auto peers = peer_libraries();
+  std::printf("  %s\n", peer_summary(peers).c_str());
   std::printf("  %lld ms per measurement, %d repetition%s%s; report in %s\n",
               static_cast<long long>(opts.duration.count() / 1'000'000), opts.repetitions,
               opts.repetitions == 1 ? "" : "s", opts.quick ? " (--quick)" : "",
               out.string().c_str());
-  if (const auto warning = load_warning(load_before, machine.cpus); !warning.empty()) {
+  if (base) {
+    std::printf("  baseline: %s (futon %s, %s)\n", base->file.c_str(), base->futon_commit.c_str(),
+                base->date_utc.c_str());
+  }
+  for (const auto& warning : quiet_warnings(load_before, std::nullopt, machine.cpus)) {
     std::printf("  warning: %s\n", warning.c_str());
   }
   if (machine.assertions) {
@@ -76,11 +106,13 @@ int main(int argc, char** argv) {
   std::printf("  calibration: %s\n", cal.describe().c_str());
   std::fflush(stdout);
 
-  int total = 0;
-  for (const auto& s : opts.scenarios)
-    total += point_count(s, opts);
+  std::vector<double> planned;
+  for (const auto& s : opts.scenarios) {
+    const auto costs = planned_costs(s, opts);
+    planned.insert(planned.end(), costs.begin(), costs.end());
+  }
   results res;
-  progress prog(total);
+  progress prog(planned);
   {
     // A measurement takes about one duration; allow many before calling the run stuck.
     const auto limit =
@@ -94,10 +126,14 @@ int main(int argc, char** argv) {
   const auto targets = evaluate_targets(res);
   const std::string load_after = load_average();
   const double wall = static_cast<double>(now_ns() - start) * 1e-9;
+  const auto others_share =
+      others_cpu_share(machine_before, system_cpu_time::now(),
+                       static_cast<double>((process_usage::now() - own_before).cpu_ns) * 1e-9);
+  const auto warnings = quiet_warnings(load_before, others_share, machine.cpus);
 
   std::printf("\nRatios (median of %d repetitions; \"worst rep\" rows: the worst repetition)\n\n",
               opts.repetitions);
-  std::fputs(ratio_table(res).to_text().c_str(), stdout);
+  std::fputs(ratio_table(res, base ? &base->res : nullptr).to_text().c_str(), stdout);
   const auto refs = reference_lines(res);
   if (!refs.empty()) std::printf("\n");
   for (const auto& r : refs)
@@ -130,12 +166,25 @@ int main(int argc, char** argv) {
                                                "threads (log scale)")));
     charts.push_back("shared.svg");
   }
-  const run_record record{opts, cal, machine, load_before, load_after, wall, res, targets, charts};
+  const run_record record{
+      opts,  cal,  machine, load_before, load_after, others_share,           warnings,
+      peers, wall, res,     targets,     charts,     base ? &*base : nullptr};
   written &= write_file(out / "report.md", markdown_report(record));
   written &= write_file(out / "results.csv", csv_report(res));
-  std::printf("\nReport: %s (with %s, results.csv); %.0f s, load average now %s\n",
+  written &= write_file(json_path, json_report(record));
+  std::printf("\nReport: %s (with %s, results.csv, %s); %.0f s, load average now %s\n",
               (out / "report.md").string().c_str(), charts.empty() ? "no chart" : "the charts",
-              wall, load_after.c_str());
+              json_path.string().c_str(), wall, load_after.c_str());
+  if (others_share) {
+    std::printf("Other processes used %.0f%% of the machine's CPU time during the run.\n",
+                100 * *others_share);
+  }
+  if (warnings.empty()) {
+    std::printf("The machine was quiet.\n");
+  }
+  for (const auto& warning : warnings) {
+    std::printf("Warning: the machine was not quiet: %s.\n", warning.c_str());
+  }
 
   // A broken guarantee seen while measuring (a failed check) fails the run.
   const bool broken =

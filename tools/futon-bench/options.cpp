@@ -5,18 +5,20 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <string_view>
 
 namespace futon_bench {
 
 namespace {
 
-// The embedded default configuration: about 3-4 minutes on a 2-core machine with abseil (51
-// measurements per repetition, and the recursive scenario's 8 at a third of the duration, about
-// 2 s more). Five repetitions give a median that one disturbed repetition
-// cannot move, and a worst repetition that shows what a disturbance does. 750 ms holds about a
-// thousand broadcasts even to 64 waiters, and is long against the scheduler's time slices, so
-// that a thread the OS left waiting for a CPU does not decide the per-thread spread alone.
+// The embedded default configuration: about 5 minutes on a 2-core machine with every peer (69
+// full-duration measurements per repetition, 47 with abseil alone, plus the uncontended
+// scenario's 7 at a quarter of the duration and the recursive scenario's 8 at a third). Five
+// repetitions give a median that one disturbed repetition cannot move, and a worst repetition that
+// shows what a disturbance does. 750 ms holds about a thousand broadcasts even to 64 waiters, and
+// is long against the scheduler's time slices, so that a thread the OS left waiting for a CPU does
+// not decide the per-thread spread alone.
 constexpr std::chrono::milliseconds default_duration{750};
 constexpr int default_repetitions = 5;
 // --quick: the same scenarios and parameters, shorter and fewer: under a minute.
@@ -89,10 +91,12 @@ void print_help(const char* program) {
   std::printf(
       "usage: %s [options]\n"
       "\n"
-      "Runs futon's primitives and the standard library's side by side (and abseil's, when\n"
-      "built with libabsl-dev), prints ratio tables and PASS/MISS lines for futon's targets, and\n"
-      "writes a Markdown report, SVG charts and the raw numbers (report.md, contended.svg,\n"
-      "shared.svg, results.csv) into the output directory. Progress goes to stderr.\n"
+      "Runs futon's primitives and the standard library's side by side (and its peers'),\n"
+      "prints ratio tables and PASS/MISS lines for futon's targets, and writes a Markdown\n"
+      "report, SVG charts and the raw numbers (report.md, contended.svg, shared.svg,\n"
+      "results.csv, results.json) into the output directory. Progress goes to stderr. The\n"
+      "peers (abseil, oneTBB, glibc's adaptive mutex) are those found when it was built; the\n"
+      "report says which.\n"
       "\n"
       "Scenarios (--scenario, comma-separated, default all):\n"
       "  uncontended   lock+unlock on one thread, ns per pair (+ CAS/store reference)\n"
@@ -104,7 +108,7 @@ void print_help(const char* program) {
       "  recursive     recursive mutex locked two levels deep: alone, and by N threads as in\n"
       "                contended (each measurement a third of --duration)\n"
       "\n"
-      "Options:\n"
+      "Options (a value follows '=' or comes as the next argument):\n"
       "  --scenario=LIST     scenarios to run (default: all)\n"
       "  --threads=LIST      thread counts for contended, shared and recursive\n"
       "                      (default: contended 1,2,4,8,16,32; shared 1,2,4,8;\n"
@@ -115,6 +119,9 @@ void print_help(const char* program) {
       "  --repetitions=N     repetitions of every measurement (default %d)\n"
       "  --quick             %lldms x %d repetitions: under a minute\n"
       "  --out=DIR           output directory (default futon-bench-report)\n"
+      "  --json=FILE         write the results as JSON to FILE (default DIR/results.json)\n"
+      "  --baseline=FILE     an earlier run's results.json: add 'vs base' ratios (this run's\n"
+      "                      futon and std over that run's) to the ratio table\n"
       "  --help              this text\n",
       program, static_cast<long long>(default_duration.count()), default_repetitions,
       static_cast<long long>(quick_duration.count()), quick_repetitions);
@@ -146,11 +153,19 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
     return std::nullopt;
   };
 
+  // The options that take a value, which may also come as the next argument ("--json FILE").
+  constexpr std::string_view with_value[] = {
+      "--scenario", "--scenarios",   "--threads", "--waiters", "--pairs",
+      "--duration", "--repetitions", "--out",     "--json",    "--baseline"};
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     const auto eq = arg.find('=');
     const std::string_view name = arg.substr(0, eq);
-    const std::string_view value = eq == std::string_view::npos ? "" : arg.substr(eq + 1);
+    std::string_view value = eq == std::string_view::npos ? "" : arg.substr(eq + 1);
+    if (eq == std::string_view::npos && i + 1 < argc &&
+        std::find(std::begin(with_value), std::end(with_value), name) != std::end(with_value)) {
+      value = argv[++i];
+    }
     if (name == "--help" || name == "-h") {
       print_help(argv[0]);
       exit_code = 0;
@@ -204,6 +219,12 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
     } else if (name == "--out") {
       if (value.empty()) return fail(arg, "expected a directory");
       o.out_dir = value;
+    } else if (name == "--json") {
+      if (value.empty()) return fail(arg, "expected a file name");
+      o.json_file = value;
+    } else if (name == "--baseline") {
+      if (value.empty()) return fail(arg, "expected an earlier run's results.json");
+      o.baseline_file = value;
     } else {
       return fail(arg, "unknown option");
     }

@@ -21,6 +21,8 @@ struct options {
   std::chrono::nanoseconds duration{};  // one measurement of one implementation
   int repetitions = 0;
   std::string out_dir;
+  std::string json_file;      // --json: results.json's path ("": <out_dir>/results.json)
+  std::string baseline_file;  // --baseline: an earlier run's results.json ("": none)
   bool quick = false;
   std::string command_line;  // as typed, for the report
 };

@@ -6,6 +6,7 @@
 
 #include "format.hpp"
 #include "implementations.hpp"
+#include "peers.hpp"
 
 namespace futon_bench {
 
@@ -18,24 +19,32 @@ std::string ratio_cell(std::optional<double> a, std::optional<double> b) {
 
 }  // namespace
 
-text_table ratio_table(const results& r) {
+text_table ratio_table(const results& r, const results* baseline) {
   const auto& impls = compared_implementations();
-  const bool have_absl = std::find(impls.begin(), impls.end(), "absl") != impls.end();
-  text_table t;
-  t.header = {"scenario", "metric", "unit"};
-  t.numeric = {false, false, false};
+  std::vector<std::string> peers;
   for (const auto& name : impls) {
-    t.header.push_back(name);
-    t.numeric.push_back(true);
+    if (is_peer(name)) peers.push_back(name);
   }
-  t.header.push_back("futon/std");
-  t.numeric.push_back(true);
-  if (have_absl) {
-    t.header.push_back("futon/absl");
-    t.numeric.push_back(true);
+  // With std alone, the best peer is std: its column would repeat futon/std.
+  const bool show_best = peers.size() > 1;
+  text_table t;
+  const auto column = [&](std::string title, bool numeric) {
+    t.header.push_back(std::move(title));
+    t.numeric.push_back(numeric);
+  };
+  column("scenario", false);
+  column("metric", false);
+  column("unit", false);
+  for (const auto& name : impls)
+    column(name, true);
+  for (const auto& name : peers)
+    column("futon/" + name, true);
+  if (show_best) column("futon/best peer", true);
+  if (baseline != nullptr) {
+    column("futon vs base", true);
+    column("std vs base", true);
   }
-  t.header.push_back("better");
-  t.numeric.push_back(false);
+  column("better", false);
 
   for (const auto& p : r.points) {
     for (const auto& m : p.metrics) {
@@ -50,8 +59,19 @@ text_table ratio_table(const results& r) {
           const auto v = value(name);
           row.push_back(v ? format_value(*v) : "-");
         }
-        row.push_back(ratio_cell(value("futon"), value("std")));
-        if (have_absl) row.push_back(ratio_cell(value("futon"), value("absl")));
+        for (const auto& name : peers)
+          row.push_back(ratio_cell(value("futon"), value(name)));
+        if (show_best) {
+          const auto best = best_peer(p, m.key, worst);
+          const std::string cell = best ? ratio_cell(value("futon"), best->value) : "";
+          row.push_back(cell.empty() ? cell : cell + " " + best->impl);
+        }
+        if (baseline != nullptr) {
+          for (const char* name : {"futon", "std"}) {
+            const auto ratio = baseline_ratio(p, *baseline, name, m.key, worst);
+            row.push_back(ratio ? format_ratio(*ratio) : "");
+          }
+        }
         row.push_back(m.direction == better::higher ? "higher" : "lower");
         t.rows.push_back(std::move(row));
       }

@@ -4,6 +4,7 @@
 
 #include "format.hpp"
 #include "implementations.hpp"
+#include "peers.hpp"
 #include "ratio_table.hpp"
 #include "report.hpp"
 #include "text_table.hpp"
@@ -22,8 +23,10 @@ struct scenario_text {
 constexpr scenario_text scenario_texts[] = {
     {"uncontended", "Uncontended lock + unlock",
      "One thread locks and unlocks a mutex nobody else touches, in batches of 1024 between "
-     "clock reads. The reference is the least a lock can do: one compare-and-swap to take it, "
-     "a plain release store to give it back."},
+     "clock reads; CPU time and context switches are the process's over the same span. The "
+     "reference is the least a lock can do: one compare-and-swap to take it, a plain release "
+     "store to give it back. tbb-queuing keeps its queue node in a thread_local (oneTBB's "
+     "queuing_mutex locks only through one), which costs it a little here."},
     {"contended", "Contended mutex",
      "N threads share one mutex (on the same cache line as the counter it guards). Each loops: "
      "read the clock, lock, read the clock, increment the counter and work ~20 ns, unlock, work "
@@ -34,7 +37,12 @@ constexpr scenario_text scenario_texts[] = {
      "is getrusage user+system time of the process per million acquisitions; context switches "
      "are voluntary+involuntary per 1000 acquisitions. The machine has few cores, so the larger "
      "counts oversubscribe it: a thread can be preempted while holding the lock, and the worst "
-     "wait then includes the holder's time off the CPU."},
+     "wait then includes the holder's time off the CPU. Of the peers, tbb (oneapi::tbb::mutex) "
+     "spins and then sleeps on an atomic wait; tbb-queuing (oneapi::tbb::queuing_mutex) hands "
+     "the lock over in arrival order and spins (yielding) instead of sleeping, so with more "
+     "threads than CPUs each hand-off waits for the next thread in line to be scheduled; "
+     "glibc-adaptive spins a bounded while before it sleeps in the kernel, as std::mutex's "
+     "glibc mutex does not."},
     {"broadcast", "Condition-variable broadcast",
      "N waiters wait on one condition variable. The notifier (the main thread) locks, advances a "
      "generation, unlocks and calls notify_all; each waiter wakes, relocks, sees the new "
@@ -47,7 +55,8 @@ constexpr scenario_text scenario_texts[] = {
      "N threads share one reader/writer lock. Each operation takes the shared lock with "
      "probability 0.9 (reads the guarded value, checks no writer got in) or the exclusive lock "
      "(increments it), with the contended mutex's ~20 ns inside and ~100 ns outside. abseil's "
-     "column is absl::Mutex's ReaderLock/Lock."},
+     "column is absl::Mutex's ReaderLock/Lock; oneTBB's (tbb) is oneapi::tbb::spin_rw_mutex, "
+     "which spins and yields but never sleeps."},
     {"semaphore", "Semaphore producer/consumer",
      "P producers and P consumers pass items through a 16-slot queue made of two counting "
      "semaphores (free slots and filled items). Producing and consuming an item each take "
@@ -117,11 +126,12 @@ std::string markdown_report(const run_record& run) {
   std::string names;
   for (const auto& i : impls)
     names += (names.empty() ? "" : ", ") + i;
-  char line[512];
+  char line[768];
   std::snprintf(line, sizeof line,
-                "%s on %s (%u logical CPUs), load average %s at the start and %s at the end; "
-                "%s; %.0f s in all. Implementations: %s.\n\n",
+                "%s on %s (%u logical CPUs, %s), futon %s; load average %s at the start and %s "
+                "at the end; %s; %.0f s in all. Implementations: %s.\n\n",
                 run.machine.date_utc.c_str(), run.machine.cpu.c_str(), run.machine.cpus,
+                run.machine.kernel.c_str(), run.machine.futon_commit.c_str(),
                 run.load_before.c_str(), run.load_after.c_str(),
                 run.machine.assertions
                     ? "**futon's debug checks on (FUTON_DEBUG_CHECKS): not a release "
@@ -129,8 +139,21 @@ std::string markdown_report(const run_record& run) {
                     : "release build",
                 run.wall_seconds, names.c_str());
   md += line;
-  if (const auto warning = load_warning(run.load_before, run.machine.cpus); !warning.empty()) {
-    md += "**Warning:** " + warning + "\n\n";
+  md += peer_summary(run.peers) + "\n\n";
+  for (const auto& warning : run.quiet_warnings)
+    md += "**Warning: the machine was not quiet:** " + warning + ".\n\n";
+  if (run.quiet_warnings.empty()) {
+    md += "The machine was quiet: load average below 0.5 at the start";
+    if (run.others_cpu_share) {
+      std::snprintf(line, sizeof line, ", and other processes used %.1f%% of its CPU time",
+                    100 * *run.others_cpu_share);
+      md += line;
+    }
+    md += ".\n\n";
+  }
+  if (run.base != nullptr) {
+    md += "Baseline: `" + run.base->file + "` (futon " + run.base->futon_commit + ", " +
+          run.base->date_utc + ").\n\n";
   }
   md +=
       "Every figure is the median of the repetitions, with the worst repetition in brackets "
@@ -156,9 +179,11 @@ std::string markdown_report(const run_record& run) {
   }
   md += "\n## Ratios\n\n";
   md +=
-      "futon/std and futon/absl divide futon's median by the other's; the last column says "
-      "whether higher or lower is better for that metric.\n\n";
-  md += ratio_table(run.res).to_markdown();
+      "futon/X divides futon's median by X's; futon/best peer divides it by the best any peer "
+      "measured, whose name follows. With a baseline, \"vs base\" divides this run's futon "
+      "(and std) median by the baseline's: std's shows how far the machine itself moved. The "
+      "last column says whether higher or lower is better for that metric.\n\n";
+  md += ratio_table(run.res, run.base != nullptr ? &run.base->res : nullptr).to_markdown();
   const auto refs = reference_lines(run.res);
   if (!refs.empty()) {
     md += "\nReferences: ";
@@ -183,8 +208,16 @@ std::string markdown_report(const run_record& run) {
 
   md += "\n## Setup\n\n";
   md += "- Machine: " + run.machine.cpu + ", " + std::to_string(run.machine.cpus) +
-        " logical CPUs; load average (1, 5, 15 min) " + run.load_before + " before, " +
-        run.load_after + " after.\n";
+        " logical CPUs, " + run.machine.kernel + "; load average (1, 5, 15 min) " +
+        run.load_before + " before, " + run.load_after + " after (raised by the run's own threads)";
+  if (run.others_cpu_share) {
+    std::snprintf(line, sizeof line,
+                  "; other processes' share of the CPU time during the run %.1f%%",
+                  100 * *run.others_cpu_share);
+    md += line;
+  }
+  md += ".\n";
+  md += "- futon commit: " + run.machine.futon_commit + ".\n";
   md += "- Build: " + run.machine.compiler + ", " + run.machine.standard_library +
         (run.machine.assertions ? ", futon debug checks on" : ", futon debug checks off") +
         "; futon's futex backend: " + run.machine.futon_backend + ".\n";
@@ -201,7 +234,9 @@ std::string markdown_report(const run_record& run) {
         ".\n";
   md += "- Calibration: " + run.cal.describe() + ".\n";
   md += "- Command: `" + o.command_line + "`\n";
-  md += "- Raw numbers, every repetition: `results.csv`.\n";
+  md +=
+      "- Raw numbers, every repetition: `results.csv`, and with the machine, peers and targets "
+      "`results.json` (read back by `--baseline`).\n";
   return md;
 }
 

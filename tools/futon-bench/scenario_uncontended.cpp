@@ -4,8 +4,10 @@
 // to give it back.
 #include <atomic>
 #include <cstdint>
+#include <limits>
 
 #include "implementations.hpp"
+#include "process_usage.hpp"
 #include "scenarios.hpp"
 #include "work.hpp"
 
@@ -31,12 +33,19 @@ class cas_store_lock {
   std::atomic<std::uint32_t> word_{0};
 };
 
+struct pair_cost {
+  double ns = 0;        // wall time per lock+unlock
+  double cpu_ns = 0;    // the process's CPU time per lock+unlock (the wall time unless preempted)
+  double switches = 0;  // the process's context switches per million pairs (NaN: not known)
+};
+
 template <class Mutex>
-double ns_per_pair(std::chrono::nanoseconds duration) {
+pair_cost measure_pairs(std::chrono::nanoseconds duration) {
   Mutex m;
   // The clock is read once per batch, so its cost is spread over 1024 pairs.
   constexpr int batch = 1024;
   std::uint64_t pairs = 0;
+  const process_usage usage_before = process_usage::now();
   const std::int64_t start = now_ns();
   const std::int64_t end = start + duration.count();
   std::int64_t now = start;
@@ -48,7 +57,11 @@ double ns_per_pair(std::chrono::nanoseconds duration) {
     pairs += batch;
     now = now_ns();
   } while (now < end);
-  return static_cast<double>(now - start) / static_cast<double>(pairs);
+  const process_usage used = process_usage::now() - usage_before;
+  const double n = static_cast<double>(pairs);
+  return {static_cast<double>(now - start) / n, static_cast<double>(used.cpu_ns) / n,
+          used.has_switches() ? static_cast<double>(used.context_switches()) / n * 1e6
+                              : std::numeric_limits<double>::quiet_NaN()};
 }
 
 }  // namespace
@@ -57,16 +70,25 @@ void run_uncontended(context& ctx) {
   point p;
   p.scenario = "uncontended";
   p.title = "uncontended lock+unlock";
-  p.metrics = {{"time", "lock+unlock", "ns", better::lower, true}};
+  p.metrics = {
+      {"time", "lock+unlock", "ns", better::lower, true},
+      {"cpu", "CPU per lock+unlock", "ns", better::lower, false},
+      {"switches", "ctx switches per M pairs", "cs", better::lower, false},
+  };
   // Warm up code, branch predictors and the CPU clock before the first repetition.
   for_each_mutex(
-      [&]<class Mutex>(const char*) { ns_per_pair<Mutex>(std::chrono::milliseconds(20)); });
+      [&]<class Mutex>(const char*) { measure_pairs<Mutex>(std::chrono::milliseconds(20)); });
   for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
     for_each_mutex([&]<class Mutex>(const char* name) {
-      p.add(name, "time", ns_per_pair<Mutex>(ctx.opts.duration / 4));
+      const pair_cost cost = measure_pairs<Mutex>(ctx.opts.duration / 4);
+      p.add(name, "time", cost.ns);
+      p.add(name, "cpu", cost.cpu_ns);
+      p.add(name, "switches", cost.switches);
       heartbeat(p.title);
     });
-    p.add("CAS lock + store unlock", "time", ns_per_pair<cas_store_lock>(ctx.opts.duration / 4));
+    // The reference's time only: it is there to show what a lock cannot beat.
+    p.add("CAS lock + store unlock", "time",
+          measure_pairs<cas_store_lock>(ctx.opts.duration / 4).ns);
   }
   ctx.out.points.push_back(p);
   ctx.prog.done(ctx.out.points.back());

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "scenarios.hpp"
 
+#include <chrono>
+
+#include "implementations.hpp"
+
 namespace futon_bench {
 
 int point_count(const std::string& scenario, const options& opts) {
@@ -10,6 +14,18 @@ int point_count(const std::string& scenario, const options& opts) {
   if (scenario == "semaphore") return static_cast<int>(opts.pairs.size());
   if (scenario == "recursive") return static_cast<int>(opts.recursive_threads.size());
   return 1;  // uncontended, atomic_wait
+}
+
+std::vector<double> planned_costs(const std::string& scenario, const options& opts) {
+  const double duration = std::chrono::duration<double>(opts.duration).count();
+  const double reps = opts.repetitions;
+  double cost = 2 * reps * duration;  // semaphore, atomic_wait: futon and std
+  if (scenario == "uncontended") cost = (count_mutexes() + 1) * reps * duration / 4;  // + CAS lock
+  if (scenario == "contended") cost = count_mutexes() * reps * duration;
+  if (scenario == "broadcast") cost = count_condition_variables() * reps * duration;
+  if (scenario == "shared") cost = count_shared_mutexes() * reps * duration;
+  if (scenario == "recursive") cost = 2 * reps * duration / 3;
+  return std::vector<double>(static_cast<std::size_t>(point_count(scenario, opts)), cost);
 }
 
 void run_scenario(const std::string& scenario, context& ctx) {

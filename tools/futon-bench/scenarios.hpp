@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "calibrate.hpp"
 #include "options.hpp"
@@ -22,6 +23,9 @@ struct context {
 
 // How many points `scenario` has under `opts` (for the progress count).
 int point_count(const std::string& scenario, const options& opts);
+// What each of `scenario`'s points costs, in seconds of measuring (durations x implementations x
+// repetitions), in run order: the weights of the progress line's estimate of the time left.
+std::vector<double> planned_costs(const std::string& scenario, const options& opts);
 // Runs one scenario by key.
 void run_scenario(const std::string& scenario, context& ctx);
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "format.hpp"
+#include "peers.hpp"
 
 namespace futon_bench {
 
@@ -14,7 +15,17 @@ std::string threads_text(int n) {
 }
 
 target_result skipped(std::string name, std::string why) {
-  return {std::move(name), verdict::skip, std::move(why)};
+  return {0, std::move(name), verdict::skip, std::move(why)};
+}
+
+// "; best peer tbb 11.0 ns, futon 1.11x of it" when a peer other than std was measured and is the
+// best one, else "".
+std::string best_peer_note(const point& p, const std::string& metric, const char* unit) {
+  const auto best = best_peer(p, metric);
+  const auto futon = p.median("futon", metric);
+  if (!best || !futon || best->impl == "std" || best->value == 0) return "";
+  return "; best peer " + best->impl + " " + format_value(best->value) + " " + unit + ", futon " +
+         format_ratio(*futon / best->value) + " of it";
 }
 
 target_result uncontended(const results& r) {
@@ -25,9 +36,10 @@ target_result uncontended(const results& r) {
   const auto std_time = p->median("std", "time");
   if (!futon || !std_time) return skipped(name, "not measured");
   const double ratio = *futon / *std_time;
-  return {name, ratio <= 0.8 ? verdict::pass : verdict::miss,
+  return {0, name, ratio <= 0.8 ? verdict::pass : verdict::miss,
           "futon " + format_value(*futon) + " ns vs std::mutex " + format_value(*std_time) +
-              " ns = " + format_ratio(ratio) + " its time (target <= 0.80x)"};
+              " ns = " + format_ratio(ratio) + " its time (target <= 0.80x)" +
+              best_peer_note(*p, "time", "ns")};
 }
 
 target_result contended_scaling(const results& r) {
@@ -62,7 +74,7 @@ target_result contended_scaling(const results& r) {
       "; lowest worst-rep throughput " + format_ratio(lowest) + " of 2x one-thread at " +
       threads_text(lowest_threads) + " (target >= 0.95x)";
   if (!failing.empty()) detail += "; below at " + failing;
-  return {name, failing.empty() ? verdict::pass : verdict::miss, detail};
+  return {0, name, failing.empty() ? verdict::pass : verdict::miss, detail};
 }
 
 target_result contended_cpu(const results& r) {
@@ -90,7 +102,7 @@ target_result contended_cpu(const results& r) {
   std::string detail = "highest futon/std CPU per acquisition " + format_ratio(highest) + " at " +
                        threads_text(highest_threads) + " (target <= 1.00x)";
   if (!failing.empty()) detail += "; above at " + failing;
-  return {name, failing.empty() ? verdict::pass : verdict::miss, detail};
+  return {0, name, failing.empty() ? verdict::pass : verdict::miss, detail};
 }
 
 target_result contended_spread(const results& r) {
@@ -101,9 +113,10 @@ target_result contended_spread(const results& r) {
   const auto std_spread = p->median("std", "spread");
   if (!futon || !std_spread) return skipped(name, "not measured");
   const double ratio = *futon / *std_spread;
-  return {name, *futon <= *std_spread ? verdict::pass : verdict::miss,
+  return {0, name, *futon <= *std_spread ? verdict::pass : verdict::miss,
           "max/min acquisitions per thread: futon " + format_value(*futon) + ", std " +
-              format_value(*std_spread) + " = " + format_ratio(ratio) + " (target <= 1.00x)"};
+              format_value(*std_spread) + " = " + format_ratio(ratio) + " (target <= 1.00x)" +
+              best_peer_note(*p, "spread", "x")};
 }
 
 target_result broadcast(const results& r) {
@@ -116,12 +129,13 @@ target_result broadcast(const results& r) {
   if (!futon || !std_latency || !switches) return skipped(name, "not measured");
   const double speedup = *std_latency / *futon;
   const bool pass = speedup >= 5 && *switches < 70;
-  return {name, pass ? verdict::pass : verdict::miss,
+  return {0, name, pass ? verdict::pass : verdict::miss,
           "futon " + format_value(*futon) + " us vs std " + format_value(*std_latency) + " us = " +
               (speedup >= 1 ? format_ratio(speedup) + " faster"
                             : format_ratio(1 / speedup) + " slower") +
               " (target >= 5x faster); futon " + format_value(*switches) +
-              " context switches per broadcast (target < 70)"};
+              " context switches per broadcast (target < 70)" +
+              best_peer_note(*p, "latency", "us")};
 }
 
 target_result atomic_wait(const results& r) {
@@ -136,7 +150,7 @@ target_result atomic_wait(const results& r) {
   const double rt_ratio = *futon / *std_rt;
   const double cpu_ratio = *futon_cpu / *std_cpu;
   const bool pass = rt_ratio >= 1 && cpu_ratio <= 1;
-  return {name, pass ? verdict::pass : verdict::miss,
+  return {0, name, pass ? verdict::pass : verdict::miss,
           "round trips futon/std " + format_ratio(rt_ratio) + " (target >= 1.00x), CPU per round " +
               "trip futon/std " + format_ratio(cpu_ratio) + " (target <= 1.00x)"};
 }
@@ -145,12 +159,15 @@ target_result atomic_wait(const results& r) {
 
 std::string target_result::line() const {
   const char* word = outcome == verdict::pass ? "PASS" : outcome == verdict::miss ? "MISS" : "SKIP";
-  return std::string(word) + "  " + name + ": " + detail;
+  return std::string(word) + "  T" + std::to_string(number) + " " + name + ": " + detail;
 }
 
 std::vector<target_result> evaluate_targets(const results& r) {
-  return {uncontended(r),      contended_scaling(r), contended_cpu(r),
-          contended_spread(r), broadcast(r),         atomic_wait(r)};
+  std::vector<target_result> all = {uncontended(r),      contended_scaling(r), contended_cpu(r),
+                                    contended_spread(r), broadcast(r),         atomic_wait(r)};
+  for (std::size_t i = 0; i < all.size(); ++i)
+    all[i].number = static_cast<int>(i + 1);
+  return all;
 }
 
 }  // namespace futon_bench

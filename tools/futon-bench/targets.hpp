@@ -9,7 +9,10 @@
 //      than 70 context switches per broadcast;
 //   6. atomic_wait ping-pong: at least as many round trips as std::atomic::wait, for no more
 //      CPU time per round trip.
-// A target whose scenario or point was not run is SKIP.
+// A target whose scenario or point was not run is SKIP. Each line gives the target's number and
+// its bar; where peers other than std were measured, it also gives futon's ratio to the best of
+// them, for information: these targets are stated against std (peers.hpp, best_peer, is the
+// helper for a target stated against "the best peer").
 #pragma once
 
 #include <string>
@@ -22,11 +25,12 @@ namespace futon_bench {
 enum class verdict { pass, miss, skip };
 
 struct target_result {
+  int number = 0;  // 1..6 as listed above
   std::string name;
   verdict outcome = verdict::skip;
   std::string detail;  // the measured ratio and the bar it was held to
 
-  std::string line() const;  // "PASS  uncontended lock+unlock: ..."
+  std::string line() const;  // "PASS  T1 uncontended lock+unlock: ..."
 };
 
 std::vector<target_result> evaluate_targets(const results& r);
