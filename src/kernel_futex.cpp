@@ -12,7 +12,7 @@ namespace backend {
 
 namespace {
 // The process-private calls (kernel_futex_contract.hpp).
-using contract = detail::kernel_futex_contract<detail::private_native_calls>;
+using contract = detail::kernel_futex_contract<os::futex_scope::process_private>;
 }  // namespace
 
 void kernel_futex::wait(const futex_word& word, std::uint32_t expected) noexcept {

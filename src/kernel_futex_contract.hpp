@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
-// The futex contract on a kernel futex whose calls `Native` supplies: the steps that
-// kernel_futex (process-private) and kernel_shared_futex (process-shared) share, written once.
-//
-// Native: private_native_calls or shared_native_calls below.
+// The futex contract on the kernel's futex, for words of one scope (os::futex_scope): the steps
+// that kernel_futex (process-private) and kernel_shared_futex (process-shared) share, written
+// once.
 #pragma once
 
 #include <cstddef>
@@ -18,38 +17,7 @@ namespace futon {
 inline namespace v0 {
 namespace detail {
 
-// The two scopes' native calls, as kernel_futex_contract takes them.
-struct private_native_calls {
-  static os::native_wait_result wait(const futex_word& word, std::uint32_t expected,
-                                     const deadline* limit) noexcept {
-    return os::native_futex_wait(word, expected, limit);
-  }
-  static std::size_t wake_exact(const futex_word& word, std::size_t count) noexcept {
-    return os::native_futex_wake_exact(word, count);
-  }
-  static std::optional<std::size_t> cmp_requeue(const futex_word& from, std::uint32_t expected,
-                                                const futex_word& to, std::size_t wake_count,
-                                                std::size_t requeue_count) noexcept {
-    return os::native_futex_cmp_requeue(from, expected, to, wake_count, requeue_count);
-  }
-};
-
-struct shared_native_calls {
-  static os::native_wait_result wait(const futex_word& word, std::uint32_t expected,
-                                     const deadline* limit) noexcept {
-    return os::native_shared_futex_wait(word, expected, limit);
-  }
-  static std::size_t wake_exact(const futex_word& word, std::size_t count) noexcept {
-    return os::native_shared_futex_wake_exact(word, count);
-  }
-  static std::optional<std::size_t> cmp_requeue(const futex_word& from, std::uint32_t expected,
-                                                const futex_word& to, std::size_t wake_count,
-                                                std::size_t requeue_count) noexcept {
-    return os::native_shared_futex_cmp_requeue(from, expected, to, wake_count, requeue_count);
-  }
-};
-
-template <class Native>
+template <os::futex_scope Scope>
 struct kernel_futex_contract {
   // A mismatch is found in user space first: a stale `expected` then costs one load, not a
   // system call. Relaxed: the kernel's own check is no stronger, and callers order their data
@@ -60,7 +28,8 @@ struct kernel_futex_contract {
 
   static void wait(const futex_word& word, std::uint32_t expected) noexcept {
     // Any return is fine for an untimed wait: woken, mismatch, signal.
-    if (holds(word, expected)) static_cast<void>(Native::wait(word, expected, nullptr));
+    if (holds(word, expected))
+      static_cast<void>(os::native_futex_wait(word, expected, nullptr, Scope));
   }
 
   static bool wait_until(const futex_word& word, std::uint32_t expected,
@@ -69,7 +38,7 @@ struct kernel_futex_contract {
       // The value check comes first, even when there is no time left.
       if (!holds(word, expected)) return true;
       if (limit.has_passed()) return false;
-      switch (Native::wait(word, expected, &limit)) {
+      switch (os::native_futex_wait(word, expected, &limit, Scope)) {
         case os::native_wait_result::woken:
         case os::native_wait_result::value_mismatch:
           return true;
@@ -91,7 +60,7 @@ struct kernel_futex_contract {
                                                const futex_word& to, std::size_t wake_count,
                                                std::size_t requeue_count) noexcept {
     const std::optional<std::size_t> moved =
-        Native::cmp_requeue(from, expected, to, wake_count, requeue_count);
+        os::native_futex_cmp_requeue(from, expected, to, wake_count, requeue_count, Scope);
     if (!moved) return std::nullopt;
     // The kernel wakes first, then requeues, and returns the sum: the split is exact.
     const std::size_t woken = *moved < wake_count ? *moved : wake_count;

@@ -12,7 +12,7 @@ namespace backend {
 
 namespace {
 // The process-shared calls (kernel_futex_contract.hpp).
-using contract = detail::kernel_futex_contract<detail::shared_native_calls>;
+using contract = detail::kernel_futex_contract<os::futex_scope::process_shared>;
 }  // namespace
 
 void kernel_shared_futex::wait(const futex_word& word, std::uint32_t expected) noexcept {
@@ -25,7 +25,7 @@ bool kernel_shared_futex::wait_until(const futex_word& word, std::uint32_t expec
 }
 
 std::size_t kernel_shared_futex::wake(const futex_word& word, std::size_t count) noexcept {
-  return detail::shared_native_calls::wake_exact(word, count);
+  return os::native_futex_wake_exact(word, count, os::futex_scope::process_shared);
 }
 
 std::optional<requeue_result> kernel_shared_futex::requeue(const futex_word& from,

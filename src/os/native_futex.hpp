@@ -47,27 +47,25 @@ void native_futex_wake_all(const futex_word& word) noexcept;
 // Only where the OS's futex meets the whole futex contract (Linux; src/CMakeLists.txt's
 // futon_has_kernel_futex): kernel_futex.cpp, their one user, is built only there.
 
+// Who may wait on the word: the threads of this process (Linux: FUTEX_PRIVATE_FLAG) or of every
+// process that maps its memory (no flag: the kernel keys waiters by the memory object and the
+// offset, so processes that map it at different addresses meet on one word).
+enum class futex_scope { process_private, process_shared };
+
+// native_futex_wait, for a word of either scope.
+native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
+                                     const detail::deadline* limit, futex_scope scope) noexcept;
+
 // Wakes up to `count` (> 0) waiters and returns how many it woke: an exact count.
-std::size_t native_futex_wake_exact(const futex_word& word, std::size_t count) noexcept;
+std::size_t native_futex_wake_exact(const futex_word& word, std::size_t count,
+                                    futex_scope scope = futex_scope::process_private) noexcept;
 
 // If `from == expected`: wakes up to `wake_count` waiters of `from`, then moves up to
 // `requeue_count` more to `to`; returns the number woken plus the number moved, woken first.
 // nullopt when `from != expected`.
-std::optional<std::size_t> native_futex_cmp_requeue(const futex_word& from, std::uint32_t expected,
-                                                    const futex_word& to, std::size_t wake_count,
-                                                    std::size_t requeue_count) noexcept;
-
-// The same three calls for a word in memory shared between processes (Linux: without
-// FUTEX_PRIVATE_FLAG, so the kernel keys waiters by the memory object and offset, not by the
-// process and address): src/kernel_shared_futex.cpp's.
-native_wait_result native_shared_futex_wait(const futex_word& word, std::uint32_t expected,
-                                            const detail::deadline* limit) noexcept;
-std::size_t native_shared_futex_wake_exact(const futex_word& word, std::size_t count) noexcept;
-std::optional<std::size_t> native_shared_futex_cmp_requeue(const futex_word& from,
-                                                           std::uint32_t expected,
-                                                           const futex_word& to,
-                                                           std::size_t wake_count,
-                                                           std::size_t requeue_count) noexcept;
+std::optional<std::size_t> native_futex_cmp_requeue(
+    const futex_word& from, std::uint32_t expected, const futex_word& to, std::size_t wake_count,
+    std::size_t requeue_count, futex_scope scope = futex_scope::process_private) noexcept;
 #endif
 
 }  // namespace os

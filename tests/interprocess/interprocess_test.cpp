@@ -49,6 +49,21 @@ child_process child_on(const shared_object<T>& shared, Body body) {
   });
 }
 
+// `count` children, each running `body(T&)` as child_on does.
+template <class T, class Body>
+std::vector<child_process> children_on(const shared_object<T>& shared, int count, Body body) {
+  std::vector<child_process> children;
+  for (int i = 0; i < count; ++i)
+    children.push_back(child_on(shared, body));
+  return children;
+}
+
+// Each child's exit status is 0 (its body returned true).
+inline void expect_all_succeed(std::vector<child_process>& children) {
+  for (auto& child : children)
+    EXPECT_EQ(child.join(), 0);
+}
+
 // Waits (polling, bounded) until `done()`: for conditions another process makes true.
 template <class Done>
 bool eventually(Done done, std::chrono::milliseconds limit = 30s) {
@@ -97,15 +112,12 @@ TEST(Interprocess, WakeCountsAreExactAcrossProcesses) {
   };
   shared_object<table> shared;
   constexpr int waiters = 3;
-  std::vector<child_process> children;
-  for (int i = 0; i < waiters; ++i) {
-    children.push_back(child_on(shared, [](table& t) {
-      t.arrived.fetch_add(1);
-      // One wait, no loop: this child exits once a wake counted it (nothing changes the word).
-      futon::futex_wait(t.word, 0, futon::process_shared);
-      return true;
-    }));
-  }
+  std::vector<child_process> children = children_on(shared, waiters, [](table& t) {
+    t.arrived.fetch_add(1);
+    // One wait, no loop: this child exits once a wake counted it (nothing changes the word).
+    futon::futex_wait(t.word, 0, futon::process_shared);
+    return true;
+  });
   table& t = *shared.view;
   ASSERT_TRUE(eventually([&] { return t.arrived.load() == waiters; }));
   // A child that has not reached the kernel yet is not woken (0): wake again until all three
@@ -117,8 +129,7 @@ TEST(Interprocess, WakeCountsAreExactAcrossProcesses) {
     woken += now;
     return woken == waiters;
   }));
-  for (auto& child : children)
-    EXPECT_EQ(child.join(), 0);
+  expect_all_succeed(children);
   EXPECT_EQ(futon::futex_wake(t.word, INT_MAX, futon::process_shared), 0u);
 }
 
@@ -131,14 +142,11 @@ TEST(Interprocess, RequeueMovesWaitersOfAnotherProcess) {
   };
   shared_object<table> shared;
   constexpr int waiters = 2;
-  std::vector<child_process> children;
-  for (int i = 0; i < waiters; ++i) {
-    children.push_back(child_on(shared, [](table& t) {
-      t.arrived.fetch_add(1);
-      futon::futex_wait(t.from, 0, futon::process_shared);
-      return true;
-    }));
-  }
+  std::vector<child_process> children = children_on(shared, waiters, [](table& t) {
+    t.arrived.fetch_add(1);
+    futon::futex_wait(t.from, 0, futon::process_shared);
+    return true;
+  });
   table& t = *shared.view;
   ASSERT_TRUE(eventually([&] { return t.arrived.load() == waiters; }));
   std::size_t moved = 0;
@@ -153,8 +161,7 @@ TEST(Interprocess, RequeueMovesWaitersOfAnotherProcess) {
   }));
   EXPECT_EQ(futon::futex_wake(t.from, INT_MAX, futon::process_shared), 0u) << "all moved";
   EXPECT_EQ(futon::futex_wake(t.to, INT_MAX, futon::process_shared), std::size_t{waiters});
-  for (auto& child : children)
-    EXPECT_EQ(child.join(), 0);
+  expect_all_succeed(children);
   // A requeue whose expected value is stale touches nobody, across processes too.
   EXPECT_FALSE(futon::futex_requeue(t.from, 1, t.to, 1, 1, futon::process_shared).has_value());
 }
@@ -226,18 +233,14 @@ TEST(Interprocess, MutexExcludesAcrossFourProcesses) {
   shared_object<table> shared;
   constexpr int processes = 4;
   constexpr long increments = 20000;
-  std::vector<child_process> children;
-  for (int i = 0; i < processes; ++i) {
-    children.push_back(child_on(shared, [](table& t) {
-      for (long k = 0; k < increments; ++k) {
-        const std::lock_guard guard(t.m);
-        t.counter = t.counter + 1;
-      }
-      return true;
-    }));
-  }
-  for (auto& child : children)
-    EXPECT_EQ(child.join(), 0);
+  std::vector<child_process> children = children_on(shared, processes, [](table& t) {
+    for (long k = 0; k < increments; ++k) {
+      const std::lock_guard guard(t.m);
+      t.counter = t.counter + 1;
+    }
+    return true;
+  });
+  expect_all_succeed(children);
   EXPECT_EQ(shared.view->counter, processes * increments);
 }
 
@@ -252,17 +255,14 @@ TEST(Interprocess, BroadcastReachesEightWaitingProcesses) {
   };
   shared_object<table> shared;
   constexpr int processes = 8;
-  std::vector<child_process> children;
-  for (int i = 0; i < processes; ++i) {
-    children.push_back(child_on(shared, [](table& t) {
-      std::unique_lock lock(t.m);
-      ++t.waiting;
-      t.cv.notify_all();
-      t.cv.wait(lock, [&] { return t.go; });
-      ++t.woken;
-      return true;
-    }));
-  }
+  std::vector<child_process> children = children_on(shared, processes, [](table& t) {
+    std::unique_lock lock(t.m);
+    ++t.waiting;
+    t.cv.notify_all();
+    t.cv.wait(lock, [&] { return t.go; });
+    ++t.woken;
+    return true;
+  });
   table& t = *shared.view;
   {
     std::unique_lock lock(t.m);
@@ -270,8 +270,7 @@ TEST(Interprocess, BroadcastReachesEightWaitingProcesses) {
     t.go = true;
   }
   t.cv.notify_all();
-  for (auto& child : children)
-    EXPECT_EQ(child.join(), 0);
+  expect_all_succeed(children);
   EXPECT_EQ(t.woken, processes);
 }
 
@@ -317,8 +316,7 @@ TEST(Interprocess, SemaphoreRingBetweenFourProducersAndFourConsumers) {
       return true;
     }));
   }
-  for (auto& child : children)
-    EXPECT_EQ(child.join(), 0);
+  expect_all_succeed(children);
   int missing_or_twice = 0;
   for (const auto& count : shared.view->seen)
     missing_or_twice += count.load() == 1 ? 0 : 1;
@@ -334,18 +332,15 @@ TEST(Interprocess, EventLatchAndBarrierAcrossProcesses) {
     std::atomic<int> phases{0};
   };
   shared_object<table> shared;
-  std::vector<child_process> children;
-  for (int i = 0; i < 2; ++i) {
-    children.push_back(child_on(shared, [](table& t) {
-      t.started.wait();
-      t.all_in.arrive_and_wait();
-      for (int round = 0; round < 50; ++round) {
-        t.phases.fetch_add(1);
-        t.rounds.arrive_and_wait();
-      }
-      return true;
-    }));
-  }
+  std::vector<child_process> children = children_on(shared, 2, [](table& t) {
+    t.started.wait();
+    t.all_in.arrive_and_wait();
+    for (int round = 0; round < 50; ++round) {
+      t.phases.fetch_add(1);
+      t.rounds.arrive_and_wait();
+    }
+    return true;
+  });
   table& t = *shared.view;
   t.started.set();
   t.all_in.arrive_and_wait();
@@ -353,8 +348,7 @@ TEST(Interprocess, EventLatchAndBarrierAcrossProcesses) {
     t.phases.fetch_add(1);
     t.rounds.arrive_and_wait();
   }
-  for (auto& child : children)
-    EXPECT_EQ(child.join(), 0);
+  expect_all_succeed(children);
   EXPECT_EQ(t.phases.load(), 150);
 }
 

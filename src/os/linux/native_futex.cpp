@@ -3,8 +3,8 @@
 //
 // The process-private operations use FUTEX_PRIVATE_FLAG: the kernel then keys waiters by (mm,
 // address) without pinning the page, which is cheaper, and makes waking memory that has since
-// been freed harmless (nothing is looked up but the address). The native_shared_* ones leave it
-// out: the kernel keys waiters by the page's memory object (inode or anonymous mapping) and
+// been freed harmless (nothing is looked up but the address). The process_shared scope leaves
+// it out: the kernel keys waiters by the page's memory object (inode or anonymous mapping) and
 // offset, so processes that map the same memory at different addresses meet on one word. Waking
 // a shared word whose memory was unmapped meanwhile is harmless too: the kernel fails the
 // lookup (EFAULT), which reports nobody woken.
@@ -60,21 +60,24 @@ int clamp_to_int(std::size_t count) noexcept {
   return count > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(count);
 }
 
-// The scope of an operation: FUTEX_PRIVATE_FLAG or nothing.
-constexpr int process_private = FUTEX_PRIVATE_FLAG;
-constexpr int process_shared = 0;
+// FUTEX_PRIVATE_FLAG or nothing (see the top of the file).
+int scope_flag(futex_scope scope) noexcept {
+  return scope == futex_scope::process_private ? FUTEX_PRIVATE_FLAG : 0;
+}
 
-native_wait_result futex_wait(const futex_word& word, std::uint32_t expected,
-                              const detail::deadline* limit, int scope) noexcept {
+}  // namespace
+
+native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
+                                     const detail::deadline* limit, futex_scope scope) noexcept {
   long rc = 0;
   if (limit == nullptr || limit->is_never()) {
-    rc = futex_call(word, FUTEX_WAIT | scope, expected, nullptr, nullptr, 0);
+    rc = futex_call(word, FUTEX_WAIT | scope_flag(scope), expected, nullptr, nullptr, 0);
   } else {
     // FUTEX_WAIT_BITSET takes an absolute timeout, on CLOCK_MONOTONIC (= steady_clock) unless
     // FUTEX_CLOCK_REALTIME (= system_clock) is set: retries after EINTR keep the same deadline,
     // and a realtime deadline follows wall-clock changes.
     const kernel_timespec ts = to_timespec(limit->ns_since_epoch());
-    int op = FUTEX_WAIT_BITSET | scope;
+    int op = FUTEX_WAIT_BITSET | scope_flag(scope);
     if (limit->clock() == detail::deadline_clock::system) op |= FUTEX_CLOCK_REALTIME;
     rc = futex_call(word, op, expected, &ts, nullptr, FUTEX_BITSET_MATCH_ANY);
   }
@@ -93,34 +96,16 @@ native_wait_result futex_wait(const futex_word& word, std::uint32_t expected,
   }
 }
 
-std::size_t futex_wake_exact(const futex_word& word, std::size_t count, int scope) noexcept {
-  const long rc = futex_call(word, FUTEX_WAKE | scope,
-                             static_cast<std::uint32_t>(clamp_to_int(count)), nullptr, nullptr, 0);
-  return rc > 0 ? static_cast<std::size_t>(rc) : 0;
-}
-
-std::optional<std::size_t> futex_cmp_requeue(const futex_word& from, std::uint32_t expected,
-                                             const futex_word& to, std::size_t wake_count,
-                                             std::size_t requeue_count, int scope) noexcept {
-  // The requeue limit travels in the timeout argument's slot, as an integer.
-  const auto requeue_limit = static_cast<std::uintptr_t>(clamp_to_int(requeue_count));
-  const long rc = futex_call(from, FUTEX_CMP_REQUEUE | scope,
-                             static_cast<std::uint32_t>(clamp_to_int(wake_count)),
-                             reinterpret_cast<const void*>(requeue_limit), &to, expected);
-  if (rc >= 0) return static_cast<std::size_t>(rc);
-  if (errno == EAGAIN) return std::nullopt;
-  return 0;
-}
-
-}  // namespace
-
 native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
                                      const detail::deadline* limit) noexcept {
-  return futex_wait(word, expected, limit, process_private);
+  return native_futex_wait(word, expected, limit, futex_scope::process_private);
 }
 
-std::size_t native_futex_wake_exact(const futex_word& word, std::size_t count) noexcept {
-  return futex_wake_exact(word, count, process_private);
+std::size_t native_futex_wake_exact(const futex_word& word, std::size_t count,
+                                    futex_scope scope) noexcept {
+  const long rc = futex_call(word, FUTEX_WAKE | scope_flag(scope),
+                             static_cast<std::uint32_t>(clamp_to_int(count)), nullptr, nullptr, 0);
+  return rc > 0 ? static_cast<std::size_t>(rc) : 0;
 }
 
 void native_futex_wake_one(const futex_word& word) noexcept {
@@ -133,25 +118,16 @@ void native_futex_wake_all(const futex_word& word) noexcept {
 
 std::optional<std::size_t> native_futex_cmp_requeue(const futex_word& from, std::uint32_t expected,
                                                     const futex_word& to, std::size_t wake_count,
-                                                    std::size_t requeue_count) noexcept {
-  return futex_cmp_requeue(from, expected, to, wake_count, requeue_count, process_private);
-}
-
-native_wait_result native_shared_futex_wait(const futex_word& word, std::uint32_t expected,
-                                            const detail::deadline* limit) noexcept {
-  return futex_wait(word, expected, limit, process_shared);
-}
-
-std::size_t native_shared_futex_wake_exact(const futex_word& word, std::size_t count) noexcept {
-  return futex_wake_exact(word, count, process_shared);
-}
-
-std::optional<std::size_t> native_shared_futex_cmp_requeue(const futex_word& from,
-                                                           std::uint32_t expected,
-                                                           const futex_word& to,
-                                                           std::size_t wake_count,
-                                                           std::size_t requeue_count) noexcept {
-  return futex_cmp_requeue(from, expected, to, wake_count, requeue_count, process_shared);
+                                                    std::size_t requeue_count,
+                                                    futex_scope scope) noexcept {
+  // The requeue limit travels in the timeout argument's slot, as an integer.
+  const auto requeue_limit = static_cast<std::uintptr_t>(clamp_to_int(requeue_count));
+  const long rc = futex_call(from, FUTEX_CMP_REQUEUE | scope_flag(scope),
+                             static_cast<std::uint32_t>(clamp_to_int(wake_count)),
+                             reinterpret_cast<const void*>(requeue_limit), &to, expected);
+  if (rc >= 0) return static_cast<std::size_t>(rc);
+  if (errno == EAGAIN) return std::nullopt;
+  return 0;
 }
 
 }  // namespace os
