@@ -253,26 +253,24 @@ class parser {
     return fail("unterminated string");
   }
 
+  // Consumes `c` if it is the next character.
+  bool eat(char c) {
+    if (at_ >= text_.size() || text_[at_] != c) return false;
+    ++at_;
+    return true;
+  }
+
   bool array(json_value& v, int depth) {
     v.type = json_value::kind::array;
     ++at_;
     skip_space();
-    if (at_ < text_.size() && text_[at_] == ']') {
-      ++at_;
-      return true;
-    }
+    if (eat(']')) return true;
     for (;;) {
       v.items.emplace_back();
       if (!value(v.items.back(), depth + 1)) return false;
       skip_space();
-      if (at_ < text_.size() && text_[at_] == ',') {
-        ++at_;
-        continue;
-      }
-      if (at_ < text_.size() && text_[at_] == ']') {
-        ++at_;
-        return true;
-      }
+      if (eat(',')) continue;
+      if (eat(']')) return true;
       return fail("expected ',' or ']'");
     }
   }
@@ -281,10 +279,7 @@ class parser {
     v.type = json_value::kind::object;
     ++at_;
     skip_space();
-    if (at_ < text_.size() && text_[at_] == '}') {
-      ++at_;
-      return true;
-    }
+    if (eat('}')) return true;
     for (;;) {
       skip_space();
       if (at_ >= text_.size() || text_[at_] != '"') return fail("expected a key");
@@ -296,14 +291,8 @@ class parser {
       v.items.emplace_back();
       if (!value(v.items.back(), depth + 1)) return false;
       skip_space();
-      if (at_ < text_.size() && text_[at_] == ',') {
-        ++at_;
-        continue;
-      }
-      if (at_ < text_.size() && text_[at_] == '}') {
-        ++at_;
-        return true;
-      }
+      if (eat(',')) continue;
+      if (eat('}')) return true;
       return fail("expected ',' or '}'");
     }
   }
