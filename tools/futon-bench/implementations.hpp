@@ -5,6 +5,10 @@
 //   tbb             oneapi::tbb::mutex; in the shared scenario oneapi::tbb::spin_rw_mutex
 //   tbb-queuing     oneapi::tbb::queuing_mutex (FIFO, spins, never sleeps)
 //   glibc-adaptive  pthread_mutex_t of type PTHREAD_MUTEX_ADAPTIVE_NP
+// and, in the interprocess scenarios only (Linux; interprocess_adapters.hpp), futon::interprocess
+// against the C library's process-shared locks:
+//   pthread-pshared pthread_mutex_t / pthread_cond_t, PTHREAD_PROCESS_SHARED
+//   pthread-robust  the same with a PTHREAD_MUTEX_ROBUST mutex
 #pragma once
 
 #include <futon/condition_variable.hpp>
@@ -16,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "interprocess_adapters.hpp"
 #include "peer_adapters.hpp"
 
 namespace futon_bench {
@@ -34,6 +39,10 @@ inline const std::vector<std::string>& compared_implementations() {
 #endif
 #if defined(FUTON_BENCH_HAVE_GLIBC_ADAPTIVE)
     "glibc-adaptive",
+#endif
+#if defined(FUTON_BENCH_HAVE_INTERPROCESS)
+    "pthread-pshared",
+    "pthread-robust",
 #endif
   };
   return names;
@@ -103,6 +112,15 @@ inline int count_shared_mutexes() {
   int n = 0;
   for_each_shared_mutex([&]<class>(const char*) { ++n; });
   return n;
+}
+inline int count_interprocess() {
+#if defined(FUTON_BENCH_HAVE_INTERPROCESS)
+  int n = 0;
+  for_each_interprocess([&]<class, class>(const char*) { ++n; });
+  return n;
+#else
+  return 0;
+#endif
 }
 
 }  // namespace futon_bench

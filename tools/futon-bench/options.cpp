@@ -8,13 +8,16 @@
 #include <iterator>
 #include <string_view>
 
+#include "interprocess_adapters.hpp"
+
 namespace futon_bench {
 
 namespace {
 
 // The embedded default configuration: about 5 minutes on a 2-core machine with every peer (69
 // full-duration measurements per repetition, 47 with abseil alone, plus the uncontended
-// scenario's 7 at a quarter of the duration and the recursive scenario's 8 at a third). Five
+// scenario's 7 at a quarter of the duration, the recursive scenario's 8 at a third, and on Linux
+// the interprocess scenarios' 12 at half: about 23 s of the total). Five
 // repetitions give a median that one disturbed repetition cannot move, and a worst repetition that
 // shows what a disturbance does. 750 ms holds about a thousand broadcasts even to 64 waiters, and
 // is long against the scheduler's time slices, so that a thread the OS left waiting for a CPU does
@@ -82,8 +85,19 @@ bool parse_duration(std::string_view text, std::chrono::nanoseconds& value) {
 }  // namespace
 
 const std::vector<std::string>& all_scenarios() {
-  static const std::vector<std::string> keys = {"uncontended", "contended",   "broadcast", "shared",
-                                                "semaphore",   "atomic_wait", "recursive"};
+  static const std::vector<std::string> keys = {
+    "uncontended",
+    "contended",
+    "broadcast",
+    "shared",
+    "semaphore",
+    "atomic_wait",
+    "recursive",
+#if defined(FUTON_BENCH_HAVE_INTERPROCESS)
+    "interprocess_pingpong",
+    "interprocess_contended",
+#endif
+  };
   return keys;
 }
 
@@ -107,6 +121,14 @@ void print_help(const char* program) {
       "  atomic_wait   ping-pong between two threads through atomic wait/notify_one\n"
       "  recursive     recursive mutex locked two levels deep: alone, and by N threads as in\n"
       "                contended (each measurement a third of --duration)\n"
+#if defined(FUTON_BENCH_HAVE_INTERPROCESS)
+      "  interprocess_pingpong   two forked processes take turns through a process-shared\n"
+      "                mutex + condition_variable in a memfd (futon::interprocess vs pthread\n"
+      "                PTHREAD_PROCESS_SHARED, plain and robust; half of --duration each)\n"
+      "  interprocess_contended  one process-shared mutex, N forked processes, the contended\n"
+      "                loop (same implementations, half of --duration each)\n"
+      "  interprocess  both of the above\n"
+#endif
       "\n"
       "Options (a value follows '=' or comes as the next argument):\n"
       "  --scenario=LIST     scenarios to run (default: all)\n"
@@ -115,6 +137,9 @@ void print_help(const char* program) {
       "                      recursive 1,2,4,16; 1 thread is the uncontended case)\n"
       "  --waiters=LIST      broadcast waiter counts (default 4,16,64)\n"
       "  --pairs=LIST        semaphore producer/consumer pairs (default 1,2,4)\n"
+#if defined(FUTON_BENCH_HAVE_INTERPROCESS)
+      "  --processes=LIST    interprocess_contended process counts (default 2,4,8)\n"
+#endif
       "  --duration=TIME     one measurement, e.g. 200ms, 1s (default %lldms)\n"
       "  --repetitions=N     repetitions of every measurement (default %d)\n"
       "  --quick             %lldms x %d repetitions: under a minute\n"
@@ -135,6 +160,7 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
   o.waiters = {4, 16, 64};
   o.pairs = {1, 2, 4};
   o.recursive_threads = {1, 2, 4, 16};
+  o.processes = {2, 4, 8};
   o.duration = default_duration;
   o.repetitions = default_repetitions;
   o.out_dir = "futon-bench-report";
@@ -155,7 +181,7 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
 
   // The options that take a value, which may also come as the next argument ("--json FILE").
   constexpr std::string_view with_value[] = {
-      "--scenario", "--scenarios",   "--threads", "--waiters", "--pairs",
+      "--scenario", "--scenarios",   "--threads", "--waiters", "--pairs",   "--processes",
       "--duration", "--repetitions", "--out",     "--json",    "--baseline"};
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -179,6 +205,13 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
           chosen = all_scenarios();
           continue;
         }
+#if defined(FUTON_BENCH_HAVE_INTERPROCESS)
+        if (key == "interprocess") {
+          chosen.push_back("interprocess_pingpong");
+          chosen.push_back("interprocess_contended");
+          continue;
+        }
+#endif
         if (std::find(all_scenarios().begin(), all_scenarios().end(), key) ==
             all_scenarios().end()) {
           return fail(arg, "unknown scenario '" + key + "'");
@@ -205,6 +238,10 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
     } else if (name == "--pairs") {
       if (!parse_int_list(value, 1, 256, o.pairs)) {
         return fail(arg, "expected pair counts 1..256, e.g. --pairs=1,2");
+      }
+    } else if (name == "--processes") {
+      if (!parse_int_list(value, 1, 64, o.processes)) {
+        return fail(arg, "expected process counts 1..64, e.g. --processes=2,4");
       }
     } else if (name == "--duration") {
       if (!parse_duration(value, o.duration)) {

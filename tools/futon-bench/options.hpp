@@ -11,13 +11,14 @@ namespace futon_bench {
 
 struct options {
   // Scenario keys, in the order they run: uncontended, contended, broadcast, shared, semaphore,
-  // atomic_wait, recursive.
+  // atomic_wait, recursive, and on Linux interprocess_pingpong, interprocess_contended.
   std::vector<std::string> scenarios;
   std::vector<int> contended_threads;   // contended mutex
   std::vector<int> shared_threads;      // shared_mutex with 90 % reads
   std::vector<int> waiters;             // condition-variable broadcast
   std::vector<int> pairs;               // semaphore producer/consumer pairs
   std::vector<int> recursive_threads;   // recursive mutex, two levels deep (1: uncontended)
+  std::vector<int> processes;           // one mutex shared by N processes
   std::chrono::nanoseconds duration{};  // one measurement of one implementation
   int repetitions = 0;
   std::string out_dir;

@@ -48,6 +48,19 @@ std::vector<peer_library> peer_libraries() {
                    "pthread_mutex_t, PTHREAD_MUTEX_ADAPTIVE_NP", false,
                    "not a glibc system (the type is glibc's own)"});
 #endif
+  const char* pshared_types =
+      "pthread_mutex_t + pthread_cond_t, PTHREAD_PROCESS_SHARED, plain and PTHREAD_MUTEX_ROBUST "
+      "(interprocess scenarios)";
+#if defined(FUTON_BENCH_HAVE_INTERPROCESS) && defined(__GLIBC__)
+  peers.push_back({"process-shared pthread", "pthread-pshared, pthread-robust", pshared_types, true,
+                   "glibc " + std::to_string(__GLIBC__) + "." + std::to_string(__GLIBC_MINOR__)});
+#elif defined(FUTON_BENCH_HAVE_INTERPROCESS)
+  peers.push_back({"process-shared pthread", "pthread-pshared, pthread-robust", pshared_types, true,
+                   "the C library's"});
+#else
+  peers.push_back({"process-shared pthread", "pthread-pshared, pthread-robust", pshared_types,
+                   false, "no futon::interprocess here (Linux only)"});
+#endif
   return peers;
 }
 

@@ -59,6 +59,9 @@ void progress::done(const point& p) {
       line += ", futon/best peer " + format_ratio(*futon / best->value) + " " + best->impl;
     }
     line += ")";
+  } else if (const auto best = best_peer(p, m.key); futon && best && best->value != 0) {
+    // A point without std (the interprocess scenarios): futon against the best peer alone.
+    line += " (futon/best peer " + format_ratio(*futon / best->value) + " " + best->impl + ")";
   }
   for (const auto& n : p.notes)
     line += "\n    note: " + n;

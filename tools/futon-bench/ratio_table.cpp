@@ -17,10 +17,22 @@ std::string ratio_cell(std::optional<double> a, std::optional<double> b) {
   return format_ratio(*a / *b);
 }
 
+// The compared implementations this run measured somewhere, in column order: a peer that only
+// one scenario has (the interprocess ones) gets no empty columns in a run without it.
+std::vector<std::string> measured_implementations(const results& r) {
+  std::vector<std::string> measured;
+  for (const auto& name : compared_implementations()) {
+    const bool seen = std::any_of(r.points.begin(), r.points.end(),
+                                  [&](const point& p) { return p.find(name) != nullptr; });
+    if (seen || name == "futon" || name == "std") measured.push_back(name);
+  }
+  return measured;
+}
+
 }  // namespace
 
 text_table ratio_table(const results& r, const results* baseline) {
-  const auto& impls = compared_implementations();
+  const auto impls = measured_implementations(r);
   std::vector<std::string> peers;
   for (const auto& name : impls) {
     if (is_peer(name)) peers.push_back(name);

@@ -81,6 +81,7 @@ std::string json_report(const run_record& run) {
          ", \"shared_threads\": " + json_ints(o.shared_threads) +
          ", \"waiters\": " + json_ints(o.waiters) + ", \"pairs\": " + json_ints(o.pairs) +
          ", \"recursive_threads\": " + json_ints(o.recursive_threads) +
+         ", \"processes\": " + json_ints(o.processes) +
          ",\n          \"wall_seconds\": " + json_number(run.wall_seconds) +
          ", \"calibration\": " + json_string(run.cal.describe()) + "},\n";
   out += "  \"machine\": {\"futon_commit\": " + json_string(m.futon_commit) +

@@ -73,6 +73,25 @@ constexpr scenario_text scenario_texts[] = {
      "lock, counter and ~20 ns of work, two unlocks, ~100 ns of work) and its metrics; the worst "
      "wait is the longest first lock() call. Each measurement takes a third of the configured "
      "duration."},
+    {"interprocess_pingpong", "Between processes: ping-pong",
+     "Two forked processes share a memfd, each mapping it at an address of its own, that holds a "
+     "mutex, one condition variable and a turn counter; the parent constructed them before the "
+     "fork. Each process, holding the mutex, waits until the counter says its turn, increments "
+     "it and notifies (under the mutex), so each turn includes a wake and a hand-off of the "
+     "mutex between processes. futon is futon::interprocess::mutex and condition_variable; "
+     "pthread-pshared the C library's pthread_mutex_t and pthread_cond_t made "
+     "PTHREAD_PROCESS_SHARED; pthread-robust the same with a PTHREAD_MUTEX_ROBUST mutex (whose "
+     "next locker learns of an owner's death). Round trips (two turns) per second; CPU time and "
+     "context switches are the two processes' own (getrusage in each, around its timed loop) "
+     "per round trip. Each measurement takes half the configured duration."},
+    {"interprocess_contended", "Between processes: contended mutex",
+     "N forked processes share one process-shared mutex in a memfd, on the cache line of the "
+     "counter it guards, and run the contended scenario's loop (clock read, lock, clock read, "
+     "counter and ~20 ns of work, unlock, ~100 ns of work), with its metrics: the spread is "
+     "between processes, CPU time and context switches are the children's own (getrusage in "
+     "each, around its timed loop). The implementations are those of the ping-pong above. Each "
+     "measurement takes half the configured duration; a child still blocked seconds after the "
+     "stop signal is killed and the repetition fails."},
 };
 
 std::string detail_table(const results& r, const std::string& scenario) {
@@ -81,9 +100,10 @@ std::string detail_table(const results& r, const std::string& scenario) {
   text_table t;
   const bool has_param = points.front()->param != 0;
   if (has_param) {
-    t.header.push_back(scenario == "broadcast"   ? "waiters"
-                       : scenario == "semaphore" ? "pairs"
-                                                 : "threads");
+    t.header.push_back(scenario == "broadcast"                ? "waiters"
+                       : scenario == "semaphore"              ? "pairs"
+                       : scenario == "interprocess_contended" ? "processes"
+                                                              : "threads");
     t.numeric.push_back(true);
   }
   t.header.push_back("implementation");
@@ -231,7 +251,7 @@ std::string markdown_report(const run_record& run) {
   md += "- Scenarios: " + scenarios + "; contended threads " + join(o.contended_threads) +
         "; shared threads " + join(o.shared_threads) + "; broadcast waiters " + join(o.waiters) +
         "; semaphore pairs " + join(o.pairs) + "; recursive threads " + join(o.recursive_threads) +
-        ".\n";
+        "; interprocess processes " + join(o.processes) + ".\n";
   md += "- Calibration: " + run.cal.describe() + ".\n";
   md += "- Command: `" + o.command_line + "`\n";
   md +=

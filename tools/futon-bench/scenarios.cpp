@@ -13,7 +13,8 @@ int point_count(const std::string& scenario, const options& opts) {
   if (scenario == "shared") return static_cast<int>(opts.shared_threads.size());
   if (scenario == "semaphore") return static_cast<int>(opts.pairs.size());
   if (scenario == "recursive") return static_cast<int>(opts.recursive_threads.size());
-  return 1;  // uncontended, atomic_wait
+  if (scenario == "interprocess_contended") return static_cast<int>(opts.processes.size());
+  return 1;  // uncontended, atomic_wait, interprocess_pingpong
 }
 
 std::vector<double> planned_costs(const std::string& scenario, const options& opts) {
@@ -25,6 +26,8 @@ std::vector<double> planned_costs(const std::string& scenario, const options& op
   if (scenario == "broadcast") cost = count_condition_variables() * reps * duration;
   if (scenario == "shared") cost = count_shared_mutexes() * reps * duration;
   if (scenario == "recursive") cost = 2 * reps * duration / 3;
+  // Half the duration each (scenario_interprocess.cpp), plus a few milliseconds of forking.
+  if (scenario.starts_with("interprocess_")) cost = count_interprocess() * reps * duration / 2;
   return std::vector<double>(static_cast<std::size_t>(point_count(scenario, opts)), cost);
 }
 
@@ -36,6 +39,8 @@ void run_scenario(const std::string& scenario, context& ctx) {
   if (scenario == "semaphore") run_semaphore(ctx);
   if (scenario == "atomic_wait") run_atomic_wait(ctx);
   if (scenario == "recursive") run_recursive(ctx);
+  if (scenario == "interprocess_pingpong") run_interprocess_pingpong(ctx);
+  if (scenario == "interprocess_contended") run_interprocess_contended(ctx);
 }
 
 }  // namespace futon_bench

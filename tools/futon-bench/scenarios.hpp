@@ -36,6 +36,8 @@ void run_shared(context& ctx);
 void run_semaphore(context& ctx);
 void run_atomic_wait(context& ctx);
 void run_recursive(context& ctx);
+void run_interprocess_pingpong(context& ctx);   // Linux only (all_scenarios offers it there)
+void run_interprocess_contended(context& ctx);  // likewise
 
 // Called by the scenarios whenever a measurement finishes: the watchdog in main.cpp aborts the
 // run, naming the point, if none finishes for a long time (a lost wake-up would hang it).

@@ -2,6 +2,7 @@
 #include "targets.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "format.hpp"
 #include "peers.hpp"
@@ -155,6 +156,62 @@ target_result atomic_wait(const results& r) {
               "trip futon/std " + format_ratio(cpu_ratio) + " (target <= 1.00x)"};
 }
 
+// The better of the pthread process-shared variants measured at `p` for `metric`.
+std::optional<double> best_pthread(const point& p, const std::string& metric) {
+  const int m = p.metric_index(metric);
+  if (m < 0) return std::nullopt;
+  const bool higher = p.metrics[static_cast<std::size_t>(m)].direction == better::higher;
+  std::optional<double> best;
+  for (const char* name : {"pthread-pshared", "pthread-robust"}) {
+    const auto v = p.median(name, metric);
+    if (v && (!best || (higher ? *v > *best : *v < *best))) best = v;
+  }
+  return best;
+}
+
+target_result interprocess(const results& r) {
+  const std::string name =
+      "interprocess: futon >= pthread process-shared throughput, <= its CPU per operation";
+  std::vector<const point*> points = r.of("interprocess_pingpong");
+  for (const point* p : r.of("interprocess_contended"))
+    points.push_back(p);
+  double lowest = 1e300;  // futon's throughput over the better pthread's
+  double highest = 0;     // futon's CPU over the lower pthread's
+  std::string lowest_at;
+  std::string highest_at;
+  std::string failing;
+  for (const point* p : points) {
+    const std::string rate = p->scenario == "interprocess_pingpong" ? "round_trips" : "throughput";
+    const auto futon = p->median("futon", rate);
+    const auto pthread = best_pthread(*p, rate);
+    const auto futon_cpu = p->median("futon", "cpu");
+    const auto pthread_cpu = best_pthread(*p, "cpu");
+    if (!futon || !pthread || !futon_cpu || !pthread_cpu || *pthread <= 0 || *pthread_cpu <= 0)
+      continue;
+    const double rate_ratio = *futon / *pthread;
+    const double cpu_ratio = *futon_cpu / *pthread_cpu;
+    if (rate_ratio < lowest) {
+      lowest = rate_ratio;
+      lowest_at = p->title;
+    }
+    if (cpu_ratio > highest) {
+      highest = cpu_ratio;
+      highest_at = p->title;
+    }
+    if (rate_ratio < 1 || cpu_ratio > 1) {
+      failing += (failing.empty() ? "" : "; ") + p->title + " (throughput " +
+                 format_ratio(rate_ratio) + ", CPU " + format_ratio(cpu_ratio) + ")";
+    }
+  }
+  if (lowest_at.empty()) return skipped(name, "scenarios not run");
+  std::string detail = "lowest futon/pthread throughput " + format_ratio(lowest) + " (" +
+                       lowest_at + "; target >= 1.00x), highest futon/pthread CPU " +
+                       format_ratio(highest) + " (" + highest_at +
+                       "; target <= 1.00x), against the better of plain and robust";
+  if (!failing.empty()) detail += "; missed at " + failing;
+  return {0, name, failing.empty() ? verdict::pass : verdict::miss, detail};
+}
+
 }  // namespace
 
 std::string target_result::line() const {
@@ -164,7 +221,8 @@ std::string target_result::line() const {
 
 std::vector<target_result> evaluate_targets(const results& r) {
   std::vector<target_result> all = {uncontended(r),      contended_scaling(r), contended_cpu(r),
-                                    contended_spread(r), broadcast(r),         atomic_wait(r)};
+                                    contended_spread(r), broadcast(r),         atomic_wait(r),
+                                    interprocess(r)};
   for (std::size_t i = 0; i < all.size(); ++i)
     all[i].number = static_cast<int>(i + 1);
   return all;

@@ -8,7 +8,10 @@
 //   5. broadcast to 64 waiters: at least 5x faster than std::condition_variable, with fewer
 //      than 70 context switches per broadcast;
 //   6. atomic_wait ping-pong: at least as many round trips as std::atomic::wait, for no more
-//      CPU time per round trip.
+//      CPU time per round trip;
+//   7. interprocess (Linux): at every point of the ping-pong and the contended mutex between
+//      processes, futon::interprocess's throughput at least the better pthread process-shared
+//      variant's (plain or robust), and its CPU time per operation at most the lower one's.
 // A target whose scenario or point was not run is SKIP. Each line gives the target's number and
 // its bar; where peers other than std were measured, it also gives futon's ratio to the best of
 // them, for information: these targets are stated against std (peers.hpp, best_peer, is the
@@ -25,7 +28,7 @@ namespace futon_bench {
 enum class verdict { pass, miss, skip };
 
 struct target_result {
-  int number = 0;  // 1..6 as listed above
+  int number = 0;  // 1..7 as listed above
   std::string name;
   verdict outcome = verdict::skip;
   std::string detail;  // the measured ratio and the bar it was held to

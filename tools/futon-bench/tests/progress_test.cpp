@@ -25,6 +25,7 @@ TEST(FutonBenchProgress, PlanHasOnePositiveCostPerPoint) {
   o.waiters = {4};
   o.pairs = {1, 2};
   o.recursive_threads = {1, 16};
+  o.processes = {2, 8};
   o.duration = std::chrono::milliseconds(100);
   o.repetitions = 2;
   for (const auto& s : all_scenarios()) {
