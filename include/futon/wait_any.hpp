@@ -97,7 +97,10 @@
 // returns) and finished with every primitive, whose last step (any_leave) ends with an RMW or a
 // wake by address.
 //
-// Signal safety: none of these may be called from a signal handler.
+// Signal safety: none of these may be called from a signal handler. And on the kernel-futex
+// backend, while a call over two or more primitives may be in progress, the set(), count_down()
+// and release() of those primitives are no longer safe in a signal handler either: the wake
+// behind them may take the lock of the backend's parking lot for wait_any (<futon/futex.hpp>).
 #pragma once
 
 #include <array>
