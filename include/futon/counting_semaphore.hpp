@@ -55,9 +55,10 @@
 // compared modulo 2^32; see "The wide word" for why that never hides a change.
 //
 // Signal safety: release() may be called from a signal handler on the kernel-futex backend (the
-// classic use of a semaphore from a handler), unless a futon::wait_any over this semaphore and
-// another primitive may be in progress (<futon/wait_any.hpp>); on the parking-lot backend it may
-// take a bucket lock, so not there. acquire and its timed forms may not.
+// classic use of a semaphore from a handler), unless a futex_wait_any of two or more words (so
+// a futon::wait_any over two or more primitives) may be in progress anywhere in the process
+// (<futon/futex.hpp>); on the parking-lot backend it may take a bucket lock, so not there.
+// acquire and its timed forms may not.
 //
 #pragma once
 

@@ -98,9 +98,10 @@
 // wake by address.
 //
 // Signal safety: none of these may be called from a signal handler. And on the kernel-futex
-// backend, while a call over two or more primitives may be in progress, the set(), count_down()
-// and release() of those primitives are no longer safe in a signal handler either: the wake
-// behind them may take the lock of the backend's parking lot for wait_any (<futon/futex.hpp>).
+// backend, while a call over two or more primitives may be in progress anywhere in the process,
+// no primitive's set(), count_down() or release() is safe in a signal handler either: the futex
+// wake behind it may take a bucket lock of the backend's parking lot for wait_any, which such a
+// call's words share with any other word hashed to the same bucket (<futon/futex.hpp>).
 #pragma once
 
 #include <array>
