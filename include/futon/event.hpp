@@ -40,8 +40,10 @@
 // it then waits for the next set(). tests/primitives/wraparound_test.cpp crosses the wrap.
 //
 // Signal safety: set() and reset() may be called from a signal handler on the kernel-futex
-// backend (one CAS, one futex wake); on the parking-lot backend set() may take a bucket lock, so
-// not there. The waits may not be called from one.
+// backend (one CAS, one futex wake), unless a futex_wait_any of two or more words (so a
+// futon::wait_any over two or more primitives) may be in progress anywhere in the process
+// (<futon/futex.hpp>); on the parking-lot backend set() may take a bucket lock, so not there.
+// The waits may not be called from one.
 //
 #pragma once
 

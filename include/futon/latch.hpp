@@ -28,8 +28,10 @@
 //
 // Counters: the count (31 bits) only falls, and never below zero (checked): nothing wraps.
 //
-// Signal safety: count_down() may be called from a signal handler on the kernel-futex backend;
-// on the parking-lot backend it may take a bucket lock, so not there. The waits may not.
+// Signal safety: count_down() may be called from a signal handler on the kernel-futex backend,
+// unless a futex_wait_any of two or more words (so a futon::wait_any over two or more
+// primitives) may be in progress anywhere in the process (<futon/futex.hpp>); on the
+// parking-lot backend it may take a bucket lock, so not there. The waits may not.
 //
 #pragma once
 
