@@ -19,6 +19,15 @@
 // The ratio table divides each by futex_wait: at entries:1 it is wait_any's cost over a plain
 // wait (futon's goal: within 10 %), at entries:64 the wake-to-return latency with 64 entries
 // over the single-word case (goal: at most 2x).
+//
+// A second scenario, event_ping_pong, is the same round trip one layer up, over futon::event
+// (default backend): each side sets the other's event and waits on its own, then resets it. Its
+// implementations, divided by the first:
+//
+//   event.wait            the peer: basic_event::wait
+//   wait_any(event)       futon::wait_any over that one event (<futon/wait_any.hpp>)
+//   wait_any(3)           futon::wait_any over an idle event, an idle semaphore and that event
+//                         (the looks and announcements of three primitives, a three-word sleep)
 #include <benchmark/benchmark.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -29,7 +38,10 @@
 #include <cstdint>
 #include <futon/backend/kernel_futex.hpp>
 #include <futon/backend/parking_lot.hpp>
+#include <futon/counting_semaphore.hpp>
+#include <futon/event.hpp>
 #include <futon/futex.hpp>
+#include <futon/wait_any.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -197,7 +209,72 @@ void add() {
       ->Unit(benchmark::kNanosecond);
 }
 
+// ---- event_ping_pong: event.wait() beside futon::wait_any over the same event -----------------
+
+// One side: its own event, and the idle primitives a wait_any(3) lists before it.
+struct event_side {
+  futon::event ready;
+  futon::event idle_event;
+  futon::counting_semaphore<> idle_semaphore{0};
+};
+
+struct event_wait_impl {
+  static std::string name() { return "event.wait"; }
+  static void wait(event_side& side) { side.ready.wait(); }
+};
+
+struct wait_any_one_impl {
+  static std::string name() { return "wait_any(event)"; }
+  static void wait(event_side& side) { static_cast<void>(futon::wait_any(side.ready)); }
+};
+
+struct wait_any_three_impl {
+  static std::string name() { return "wait_any(3)"; }
+  static void wait(event_side& side) {
+    static_cast<void>(futon::wait_any(side.idle_event, side.idle_semaphore, side.ready));
+  }
+};
+
+// The benchmark thread sets the partner's event and waits for its own; the partner waits for
+// its event, resets it, and sets the benchmark thread's. A side resets its event before the
+// other can set it again (the other sets it only after this side's next set), so no set is lost.
+template <class Impl>
+void event_ping_pong(benchmark::State& state) {
+  event_side mine;
+  event_side partner_side;
+  std::atomic<bool> stop{false};
+  std::thread partner([&] {
+    for (;;) {
+      Impl::wait(partner_side);
+      partner_side.ready.reset();
+      // Relaxed: set by the benchmark thread before the set() this wait returned on (release).
+      if (stop.load(std::memory_order_relaxed)) return;
+      mine.ready.set();
+    }
+  });
+  for (auto _ : state) {
+    partner_side.ready.set();
+    Impl::wait(mine);
+    mine.ready.reset();
+  }
+  stop.store(true, std::memory_order_relaxed);  // published by the set() below (release)
+  partner_side.ready.set();
+  partner.join();
+  state.SetItemsProcessed(state.iterations());
+}
+
+template <class Impl>
+void add_event() {
+  benchmark::RegisterBenchmark(("event_ping_pong/" + Impl::name()).c_str(), &event_ping_pong<Impl>)
+      ->UseRealTime()
+      ->MeasureProcessCPUTime()
+      ->Unit(benchmark::kNanosecond);
+}
+
 void register_all() {
+  add_event<event_wait_impl>();
+  add_event<wait_any_one_impl>();
+  add_event<wait_any_three_impl>();
   add<plain_impl>();
 #if !defined(FUTON_NO_KERNEL_FUTEX)
   add<any_impl<backend::kernel_futex>>();
@@ -216,5 +293,8 @@ void register_all() {
 
 int main(int argc, char** argv) {
   futon::bench::register_all();
-  return futon::bench::run_benchmarks(argc, argv, "futex_wait");
+  return futon::bench::run_benchmarks(
+      argc, argv,
+      {futon::bench::comparison{"futex_wait", {}, {}, {}},
+       futon::bench::comparison{"event.wait", {}, "futon::wait_any against event.wait", {}}});
 }

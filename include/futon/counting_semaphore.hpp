@@ -55,8 +55,10 @@
 // compared modulo 2^32; see "The wide word" for why that never hides a change.
 //
 // Signal safety: release() may be called from a signal handler on the kernel-futex backend (the
-// classic use of a semaphore from a handler); on the parking-lot backend it may take a bucket
-// lock, so not there. acquire and its timed forms may not.
+// classic use of a semaphore from a handler), unless a futex_wait_any of two or more words (so
+// a futon::wait_any over two or more primitives) may be in progress anywhere in the process
+// (<futon/futex.hpp>); on the parking-lot backend it may take a bucket lock, so not there.
+// acquire and its timed forms may not.
 //
 #pragma once
 
@@ -69,8 +71,10 @@
 #include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/detail/spin.hpp>
+#include <futon/detail/wait_any_hooks.hpp>
 #include <futon/futex.hpp>
 #include <limits>
+#include <optional>
 #include <type_traits>
 
 namespace futon {
@@ -295,6 +299,49 @@ class basic_counting_semaphore {
       }
       woken = true;
       state = word_.load(std::memory_order_relaxed);  // relaxed: as above
+    }
+  }
+
+  // futon::wait_any's hooks (detail/wait_any_hooks.hpp): acquire_contended's steps, taken
+  // apart, for a wait that takes one permit of this semaphore or returns through another
+  // primitive. It keeps the bit's duty (the word's comment) as acquire_contended does:
+  //   - any_announce sets the bit with the count at zero, so the futex value is exactly 1, as in
+  //     acquire_contended, and the wide word's low half compares exactly (see "The wide word");
+  //   - a release's wake that counted the wait (how.woken) makes it a woken thread, which owes
+  //     the sleepers it may have been woken ahead of: any_leave passes the wake on if permits
+  //     remain (it took one elsewhere, or took this one and more remain), or sets the bit again
+  //     if none do; sleeping here again discharges it too (any_announce leaves the bit set).
+  // Taking the permit (any_try) and passing the wake on are two steps where acquire_contended
+  // makes one CAS: in between, a release finds the bit clear and wakes nobody, and any_leave
+  // then sees its permits and wakes one sleeper for them. Done needlessly, either costs one
+  // futile wake.
+  friend struct detail::wait_any_access;
+  std::uint32_t any_begin() const noexcept { return 0; }  // a permit is taken, not seen since
+  bool any_try(std::uint32_t) noexcept { return try_acquire(); }
+  std::optional<std::uint32_t> any_announce(std::uint32_t) noexcept {
+    const std::optional<state_t> state =
+        detail::announce_any(word_, waiters_bit, [](state_t s) { return count_of(s) > 0; });
+    if (!state) return std::nullopt;
+    return futex_value(*state);  // the count is zero and the bit set: 1 (see above)
+  }
+  const futex_word& any_word() const noexcept { return futex_word_of(); }
+  void any_leave(detail::any_leaving how) noexcept {
+    if (!how.woken) return;
+    const futex_word& sleep_word = futex_word_of();  // taken now: after the CAS, address only
+    // Relaxed: nothing is taken here; a thread woken below takes a permit with its own acquire
+    // CAS, and the bit publishes nothing.
+    state_t state = word_.load(std::memory_order_relaxed);
+    for (;;) {
+      if (count_of(state) > 0) {
+        Backend::wake(sleep_word, 1);  // permits remain: pass the wake on
+        return;
+      }
+      if ((state & waiters_bit) != 0) return;  // sleepers are covered by the bit
+      // Relaxed: as above. On failure, look again (a permit may have come).
+      if (word_.compare_exchange_weak(state, state | waiters_bit, std::memory_order_relaxed,
+                                      std::memory_order_relaxed)) {
+        return;
+      }
     }
   }
 

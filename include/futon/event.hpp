@@ -40,8 +40,10 @@
 // it then waits for the next set(). tests/primitives/wraparound_test.cpp crosses the wrap.
 //
 // Signal safety: set() and reset() may be called from a signal handler on the kernel-futex
-// backend (one CAS, one futex wake); on the parking-lot backend set() may take a bucket lock, so
-// not there. The waits may not be called from one.
+// backend (one CAS, one futex wake), unless a futex_wait_any of two or more words (so a
+// futon::wait_any over two or more primitives) may be in progress anywhere in the process
+// (<futon/futex.hpp>); on the parking-lot backend set() may take a bucket lock, so not there.
+// The waits may not be called from one.
 //
 #pragma once
 
@@ -51,7 +53,9 @@
 #include <futon/detail/announced_wait.hpp>
 #include <futon/detail/backend_traits.hpp>
 #include <futon/detail/deadline.hpp>
+#include <futon/detail/wait_any_hooks.hpp>
 #include <futon/futex.hpp>
+#include <optional>
 #include <type_traits>
 
 namespace futon {
@@ -128,15 +132,42 @@ class basic_event {
     return state / generation_one;
   }
 
+  // Whether a wait that began at `start` may return on `state`: the event is set, or has been
+  // set since (the generation moved).
+  static constexpr bool set_since(std::uint32_t start, std::uint32_t state) noexcept {
+    return (state & set_bit) != 0 || generation_of(state) != generation_of(start);
+  }
+
   // Waits until set since `start` (true) or until `limit` (nullptr = never) passes (false).
   bool wait_from(std::uint32_t start, const detail::deadline* limit) const noexcept {
     std::uint32_t state = start;
     for (;;) {
-      if ((state & set_bit) != 0 || generation_of(state) != generation_of(start)) return true;
+      if (set_since(start, state)) return true;
       if (limit != nullptr && limit->has_passed()) return false;
       detail::sleep_announced<Backend>(word_, state, waiters_bit, limit);
     }
   }
+
+  // futon::wait_any's hooks (detail/wait_any_hooks.hpp): wait_from's steps, taken apart. The
+  // wait measures "set since it began" from any_begin's read, as wait_until from its one read.
+  // Nothing is owed on leaving: set() wakes every sleeper, so a wait_any that a set() woke and
+  // that returns through another primitive leaves nobody behind.
+  friend struct detail::wait_any_access;
+  std::uint32_t any_begin() const noexcept {
+    // Relaxed: only the generation is kept from it; any_try reads the word again (acquire)
+    // before the caller returns on the event.
+    return word_.load(std::memory_order_relaxed);
+  }
+  bool any_try(std::uint32_t start) const noexcept {
+    // Acquire: a caller that returns on the set sees what the setter wrote before set().
+    return set_since(start, word_.load(std::memory_order_acquire));
+  }
+  std::optional<std::uint32_t> any_announce(std::uint32_t start) const noexcept {
+    return detail::announce_any(word_, waiters_bit,
+                                [start](std::uint32_t state) { return set_since(start, state); });
+  }
+  const futex_word& any_word() const noexcept { return word_; }
+  void any_leave(detail::any_leaving) const noexcept {}
 
   // mutable: the waits are const, yet record that a thread sleeps.
   mutable detail::word_t<Backend> word_{0};

@@ -28,8 +28,10 @@
 //
 // Counters: the count (31 bits) only falls, and never below zero (checked): nothing wraps.
 //
-// Signal safety: count_down() may be called from a signal handler on the kernel-futex backend;
-// on the parking-lot backend it may take a bucket lock, so not there. The waits may not.
+// Signal safety: count_down() may be called from a signal handler on the kernel-futex backend,
+// unless a futex_wait_any of two or more words (so a futon::wait_any over two or more
+// primitives) may be in progress anywhere in the process (<futon/futex.hpp>); on the
+// parking-lot backend it may take a bucket lock, so not there. The waits may not.
 //
 #pragma once
 
@@ -39,7 +41,10 @@
 #include <futon/detail/announced_wait.hpp>
 #include <futon/detail/assert.hpp>
 #include <futon/detail/backend_traits.hpp>
+#include <futon/detail/wait_any_hooks.hpp>
 #include <futon/futex.hpp>
+#include <limits>
+#include <optional>
 #include <type_traits>
 
 namespace futon {
@@ -103,8 +108,9 @@ class basic_latch {
   //
   // waiters_bit: a thread may be asleep (the announced wait of detail/announced_wait.hpp, whose
   // comment proves the zero's wake is not missed). Set by a waiter while the count is not zero;
-  // never cleared, since a latch is single-use and the count_down that reaches zero wakes
-  // everyone.
+  // never cleared by wait() or count_down(), since a latch is single-use and the count_down that
+  // reaches zero wakes everyone. Cleared only by a futon::wait_any leaving the latch before its
+  // zero (any_leave below), which then wakes every sleeper so that each announces itself again.
   static constexpr std::uint32_t waiters_bit = 1;
   static constexpr std::uint32_t count_one = 2;
 
@@ -113,6 +119,36 @@ class basic_latch {
   }
   static constexpr bool has_waiter(std::uint32_t state) noexcept {
     return (state & waiters_bit) != 0 && count_of(state) != 0;
+  }
+
+  // futon::wait_any's hooks (detail/wait_any_hooks.hpp): wait()'s steps, taken apart, and one
+  // step wait() never needs. A wait_any may leave a latch that is still counting (it returns
+  // through another primitive, or times out), which wait() never does: so that the bit keeps
+  // meaning "a thread waits" (the destructor's check), it takes back the bit it announced and
+  // wakes every sleeper; those still waiting announce themselves again (wait()'s loop and
+  // wait_any's look at the count first, so for them this is one spurious wake).
+  friend struct detail::wait_any_access;
+  std::uint32_t any_begin() const noexcept { return 0; }  // a latch's zero is forever
+  bool any_try(std::uint32_t) const noexcept { return try_wait(); }
+  std::optional<std::uint32_t> any_announce(std::uint32_t) const noexcept {
+    return detail::announce_any(word_, waiters_bit,
+                                [](std::uint32_t state) { return count_of(state) == 0; });
+  }
+  const futex_word& any_word() const noexcept { return word_; }
+  void any_leave(detail::any_leaving how) const noexcept {
+    if (!how.announced) return;
+    // Relaxed: the bit publishes nothing, and a waiter woken below reads the count again.
+    std::uint32_t state = word_.load(std::memory_order_relaxed);
+    while (has_waiter(state)) {
+      // Relaxed: as above. The count_down that reaches zero reads the bit in its own RMW: it
+      // either comes first (the CAS fails, the count is zero, nothing to take back) or finds
+      // the bit clear and wakes nobody, while the wake below reaches whoever slept.
+      if (word_.compare_exchange_weak(state, state & ~waiters_bit, std::memory_order_relaxed,
+                                      std::memory_order_relaxed)) {
+        Backend::wake(word_, std::numeric_limits<std::size_t>::max());
+        return;
+      }
+    }
   }
 
   // mutable: wait() is const (as std's), yet records that a thread sleeps.
