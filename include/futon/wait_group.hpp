@@ -39,8 +39,9 @@
 // woken waiter stays off the CPU) in which it waits for one more zero.
 //
 // Signal safety: add()/done() may be called from a signal handler on the kernel-futex backend
-// (one CAS and a futex wake); on the parking-lot backend the wake may take a bucket lock, so
-// not there. The waits may not.
+// (one CAS and a futex wake), unless a futex_wait_any of two or more words (so a futon::wait_any
+// over two or more primitives) may be in progress anywhere in the process (<futon/futex.hpp>);
+// on the parking-lot backend the wake may take a bucket lock, so not there. The waits may not.
 //
 // Preconditions, checked with FUTON_DEBUG_CHECKS (message, then abort): the count never goes
 // below zero (a done() without its add() stops a debug build) nor above max(). Destroying a

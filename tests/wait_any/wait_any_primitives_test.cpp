@@ -68,7 +68,8 @@ class WaitAnyPrimitives : public ::testing::Test {
   using semaphore = futon::basic_counting_semaphore<Backend>;
   using binary_semaphore = futon::basic_binary_semaphore<Backend>;
 };
-TYPED_TEST_SUITE(WaitAnyPrimitives, futon::testing::all_backends, futon::testing::backend_name);
+TYPED_TEST_SUITE(WaitAnyPrimitives, futon::testing::wait_any_backends,
+                 futon::testing::backend_name);
 
 // How many permits a semaphore holds, taking them all and giving them back.
 template <class Semaphore>
