@@ -73,10 +73,22 @@ TEST(FutonBenchInterprocess, AHungChildIsKilledAndADeadOneCounted) {
   EXPECT_NE(why.find("1 of 3 processes died"), std::string::npos) << why;
 }
 
+// Whether one of the point's notes says that a process of `impl` never got the lock.
+bool never_got_the_lock(const point& p, const std::string& impl) {
+  for (const auto& note : p.notes) {
+    if (note.rfind(impl + ":", 0) == 0 && note.find("never got the lock") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 TEST(FutonBenchInterprocess, TinyRunHasEveryImplementationsFigures) {
   options opts;
   opts.processes = {2, 3};
-  opts.duration = 4ms;
+  // Long enough for every child to take the lock even under qemu-user (where starting a process
+  // takes tens of milliseconds: at 4 ms none had, and spread and worst wait read 0).
+  opts.duration = 200ms;
   opts.repetitions = 1;
   calibration cal;
   cal.inside_steps = 10;
@@ -99,6 +111,10 @@ TEST(FutonBenchInterprocess, TinyRunHasEveryImplementationsFigures) {
         if (m.key == "switches") continue;  // may read NaN where the OS does not count them
         const auto v = p.median(impl, m.key);
         ASSERT_TRUE(v.has_value()) << p.title << " " << impl << " " << m.key;
+        // Spread and worst wait are 0 when a process never got the lock, which the point's
+        // notes then say (a machine too slow for the duration); every other figure is positive.
+        const bool needs_every_process = m.key == "spread" || m.key == "worst_wait";
+        if (needs_every_process && never_got_the_lock(p, impl)) continue;
         EXPECT_GT(*v, 0) << p.title << " " << impl << " " << m.key;
       }
     }
