@@ -241,6 +241,9 @@ struct basic_atomic_waiter {
     if (limit != nullptr && limit->has_passed()) return false;
     for (int spins = 0; spins < detail::backend_spin_limit<Backend>(); ++spins) {
       detail::cpu_relax();
+      // The caller's order, as every look of the wait: a return on a change is ordered as it
+      // asked (acquire or seq_cst pairs with the changer's release), and a relaxed caller asked
+      // for no more.
       if (changed(a, old, order)) return true;
     }
     // Then a few yields: a changer that shares our CPU (more threads than CPUs) gets to run, and

@@ -26,8 +26,8 @@
 //   - A barrier's completion function runs in the process of the thread that completes the
 //     phase; it must itself be position-independent (no pointers into one process's memory).
 //   - A process that dies while it waits affects nobody: the kernel forgets its waiters. A
-//     process that dies holding a mutex leaves it locked (a robust mutex is the next
-//     step and not offered yet).
+//     process that dies holding a mutex leaves it locked: no robust mutex (one whose owner's
+//     death the next locker learns of) is offered yet.
 //   - The objects also work in memory that is not shared (each shared wait then costs the page
 //     lookup the kernel makes for a shared futex).
 //
