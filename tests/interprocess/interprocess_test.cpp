@@ -16,64 +16,20 @@
 #include <vector>
 
 #include "hang_guard.hpp"
+#include "process_fixtures.hpp"
 #include "shared_segment.hpp"
 
 namespace {
 
+using futon::testing::child_on;
 using futon::testing::child_process;
+using futon::testing::children_on;
+using futon::testing::eventually;
+using futon::testing::expect_all_succeed;
+using futon::testing::shared_object;
 using futon::testing::shared_segment;
 using futon::testing::shared_view;
 using namespace std::chrono_literals;
-
-constexpr std::size_t segment_size = 1 << 16;
-
-// The parent's view, constructed in place; children map their own.
-template <class T>
-struct shared_object {
-  shared_segment segment{segment_size};
-  shared_view<T> view{segment};
-  shared_object() {
-    static_assert(sizeof(T) <= segment_size);
-    new (view.get()) T;
-  }
-  ~shared_object() { view->~T(); }
-};
-
-// Runs `body(T&)` in a child, on a mapping of its own at another address than the parent's.
-template <class T, class Body>
-child_process child_on(const shared_object<T>& shared, Body body) {
-  return child_process([&shared, body]() -> bool {
-    const shared_view<T> mine(shared.segment);
-    if (mine.address() == shared.view.address()) return false;  // not another address
-    return body(*mine);
-  });
-}
-
-// `count` children, each running `body(T&)` as child_on does.
-template <class T, class Body>
-std::vector<child_process> children_on(const shared_object<T>& shared, int count, Body body) {
-  std::vector<child_process> children;
-  for (int i = 0; i < count; ++i)
-    children.push_back(child_on(shared, body));
-  return children;
-}
-
-// Each child's exit status is 0 (its body returned true).
-inline void expect_all_succeed(std::vector<child_process>& children) {
-  for (auto& child : children)
-    EXPECT_EQ(child.join(), 0);
-}
-
-// Waits (polling, bounded) until `done()`: for conditions another process makes true.
-template <class Done>
-bool eventually(Done done, std::chrono::milliseconds limit = 30s) {
-  const auto give_up = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
 
 TEST(Interprocess, FutexPingPongBetweenTwoMappings) {
   const futon::testing::watchdog guard("a wake lost between processes", 60s);
