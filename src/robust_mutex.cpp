@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <futon/backend/kernel_shared_futex.hpp>
 #include <futon/detail/assert.hpp>
+#include <futon/detail/spin.hpp>
 
 #include "os/linux/robust_list.hpp"
 
@@ -103,6 +104,7 @@ robust_lock_result robust_mutex::acquire(const detail::deadline* limit, bool try
   // After a sleep the taker cannot know whether others still sleep, so it keeps the waiters bit
   // (an unlock then makes one futile wake at most), as glibc's robust lock does.
   std::uint32_t keep_waiters = 0;
+  int spins_left = detail::spin_limit;
   std::uint32_t seen = word_.load(std::memory_order_relaxed);
   for (;;) {
     if ((seen & tid_mask) == 0) {
@@ -142,6 +144,16 @@ robust_lock_result robust_mutex::acquire(const detail::deadline* limit, bool try
 
     FUTON_PRECONDITION((seen & tid_mask) != self.tid,
                        "robust_mutex::lock: the calling thread already holds it");
+
+    // Held by another thread, and nobody asleep yet: the owner may be about to unlock. Spin a
+    // little before the probe and the sleep (detail/spin.hpp says how long and why); a pure
+    // re-read, so the protocol is unchanged. try_lock makes one attempt only.
+    if (!try_only && spins_left > 0 && (seen & waiters_bit) == 0) {
+      --spins_left;
+      detail::cpu_relax();
+      seen = word_.load(std::memory_order_relaxed);
+      continue;
+    }
 
     // Held by another thread. In probe mode, one that no longer exists is dead: mark it as the
     // kernel would, then take it above. The CAS fails if the word moved since we read the id, so
