@@ -41,6 +41,14 @@ constexpr long node_next_offset = 32;
 // Probe mode: how long a waiter sleeps before it asks whether the owner still exists.
 constexpr std::chrono::milliseconds probe_interval{10};
 
+// Kernel mode: how long a waiter sleeps before it looks again without a wake. The kernel's
+// robust protocol can lose one wake: an unlocker that has released the word (clearing the waiters
+// bit) dies before its wake, and another thread took the word in between, so at the death the
+// kernel sees a live owner and wakes nobody, and that owner's unlock sees no waiters bit. (The
+// SPIN model models/robust_mutex.pml found it, in the kernel's protocol itself.) The
+// look bounds such a loss to this interval; it costs a sleeping waiter one wake-up per interval.
+constexpr std::chrono::milliseconds kernel_recheck_interval{100};
+
 // The kernel reads the list and the pending slot at the thread's death, in this thread's own
 // context, so program order is all it needs: a compiler barrier keeps each step's stores before
 // the next step's (glibc uses the same kind of barrier for the same reason).
@@ -116,15 +124,18 @@ robust_lock_result robust_mutex::acquire(const detail::deadline* limit, bool try
         self.head->list = entry;
       }
       // Relaxed: we hold the word, which ordered every earlier owner's store to state_ before us.
-      if (died) {
-        state_.store(inconsistent, std::memory_order_relaxed);
-        return done(robust_lock_result::owner_dead);
-      }
+      // not_recoverable comes first: it is final, also when the thread that made it (or one
+      // giving the word back as we do here) died holding the word, which the kernel then marked
+      // OWNER_DIED (found by the SPIN model; owner_dead there would let make_consistent() revive
+      // it). Give the word back, waking everyone to learn it.
       if (state_.load(std::memory_order_relaxed) == not_recoverable) {
-        // Made unrecoverable while we raced for the word: give it back, waking the rest.
         done(robust_lock_result::not_recoverable);
         unlock();
         return robust_lock_result::not_recoverable;
+      }
+      if (died) {
+        state_.store(inconsistent, std::memory_order_relaxed);
+        return done(robust_lock_result::owner_dead);
       }
       return done(robust_lock_result::locked);
     }
@@ -160,21 +171,23 @@ robust_lock_result robust_mutex::acquire(const detail::deadline* limit, bool try
 
     // Sleep while the word is unchanged: the kernel compares it atomically with queueing us, so
     // an unlock (or the kernel's death-time update) after our look is not lost. Shared always:
-    // the kernel's death-time wake is a shared wake, which a private waiter would miss. In probe
-    // mode no wake comes at a death: sleep at most probe_interval, then look (and probe) again.
-    // A timeout or a wake both lead back to the look above.
-    if (self.head == nullptr &&
-        (limit == nullptr ||
-         limit->remaining_ns() > std::chrono::nanoseconds(probe_interval).count())) {
-      static_cast<void>(backend::kernel_shared_futex::wait_until(
-          word_, seen, detail::deadline::after(probe_interval)));
-    } else if (limit != nullptr) {
-      static_cast<void>(backend::kernel_shared_futex::wait_until(word_, seen, *limit));
-    } else {
-      backend::kernel_shared_futex::wait(word_, seen);
-    }
-    if (state_.load(std::memory_order_relaxed) == not_recoverable)
+    // the kernel's death-time wake is a shared wake, which a private waiter would miss. Never
+    // longer than the mode's interval (probe mode: no wake comes at a death; kernel mode: see
+    // kernel_recheck_interval), nor than the caller's deadline. A timeout and a wake both lead
+    // back to the look above.
+    const std::chrono::milliseconds interval =
+        self.head != nullptr ? kernel_recheck_interval : probe_interval;
+    const bool caller_ends_first =
+        limit != nullptr && limit->remaining_ns() <= std::chrono::nanoseconds(interval).count();
+    static_cast<void>(backend::kernel_shared_futex::wait_until(
+        word_, seen, caller_ends_first ? *limit : detail::deadline::after(interval)));
+    if (state_.load(std::memory_order_relaxed) == not_recoverable) {
+      // We may have taken the one wake a dying unlocker's death gave (the kernel wakes one for
+      // a released word in its pending slot): pass it on to everyone, who must all learn it
+      // (found by the SPIN model: the others slept on).
+      backend::kernel_shared_futex::wake(word_, static_cast<std::size_t>(-1));
       return done(robust_lock_result::not_recoverable);
+    }
     seen = word_.load(std::memory_order_relaxed);
   }
 }

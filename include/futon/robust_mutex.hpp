@@ -64,6 +64,7 @@
 //   - A mutex in memory that is not shared works too (robust against thread exit).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <futon/detail/deadline.hpp>

@@ -9,6 +9,8 @@
 // against the C library's process-shared locks:
 //   pthread-pshared pthread_mutex_t / pthread_cond_t, PTHREAD_PROCESS_SHARED
 //   pthread-robust  the same with a PTHREAD_MUTEX_ROBUST mutex
+// (the contended interprocess scenario also measures futon-robust, futon::interprocess::
+// robust_mutex: a futon variant, not a peer, so it has no column in the ratio table).
 #pragma once
 
 #include <futon/condition_variable.hpp>

@@ -11,6 +11,7 @@
 
 #if defined(__linux__) && __has_include(<sys/mman.h>) && __has_include(<pthread.h>)
 #include <futon/interprocess.hpp>
+#include <futon/robust_mutex.hpp>
 #if FUTON_HAS_INTERPROCESS
 #define FUTON_BENCH_HAVE_INTERPROCESS 1
 #endif
@@ -89,6 +90,23 @@ class pshared_pthread_condition_variable {
   pthread_cond_t cv_;
   int error_ = 0;
 };
+
+#if FUTON_HAS_ROBUST_MUTEX
+// futon::interprocess::robust_mutex with the standard's member names, for the contended
+// scenario (it has no condition variable, so not for the ping-pong). Like pthread-robust's
+// adapter, it makes a mutex whose owner died usable again; nobody dies while the benchmark runs.
+class recovering_robust_mutex {
+ public:
+  void lock() noexcept {
+    if (mutex_.lock() == futon::interprocess::robust_lock_result::owner_dead)
+      mutex_.make_consistent();
+  }
+  void unlock() noexcept { mutex_.unlock(); }
+
+ private:
+  futon::interprocess::robust_mutex mutex_;
+};
+#endif
 
 // 0 if `object` was made, else the error its pthread_*_init returned. futon's cannot fail.
 template <class T>

@@ -89,7 +89,8 @@ constexpr scenario_text scenario_texts[] = {
      "counter it guards, and run the contended scenario's loop (clock read, lock, clock read, "
      "counter and ~20 ns of work, unlock, ~100 ns of work), with its metrics: the spread is "
      "between processes, CPU time and context switches are the children's own (getrusage in "
-     "each, around its timed loop). The implementations are those of the ping-pong above. Each "
+     "each, around its timed loop). The implementations are those of the ping-pong above, and "
+     "futon-robust: futon::interprocess::robust_mutex, against pthread-robust. Each "
      "measurement takes half the configured duration; a child still blocked seconds after the "
      "stop signal is killed and the repetition fails."},
 };

@@ -180,6 +180,10 @@ void run_interprocess_contended(context& ctx) {
         measure_contended<Mutex>(p, name, processes, ctx);
         heartbeat(p.title);
       });
+#if FUTON_HAS_ROBUST_MUTEX
+      measure_contended<recovering_robust_mutex>(p, "futon-robust", processes, ctx);
+      heartbeat(p.title);
+#endif
     }
     ctx.out.points.push_back(std::move(p));
     ctx.prog.done(ctx.out.points.back());
