@@ -13,6 +13,8 @@
  *               and never reads the word: it is not an access.
  *   SPURIOUS, SPURIOUS_ON(t, w)   optional: the spurious-return budget and who may use it
  *   FIFO_WAKE   optional: wake in queue order (as Linux does for threads of equal priority)
+ *   FUTEX_WOKEN(t, nmax)   optional: a statement run in the step where a futex_wake(w, nmax)
+ *               dequeues thread t (robust_mutex.pml marks a thread that a wake of one reached)
  *
  * The futex contract (<futon/futex.hpp>):
  *   futex_wait(w, expected): atomically, if the word still equals `expected`, sleep on w (else
@@ -46,6 +48,9 @@
 #endif
 #ifndef FUTEX_ACCESS
 #define FUTEX_ACCESS(t, w) skip
+#endif
+#ifndef FUTEX_WOKEN
+#define FUTEX_WOKEN(t, nmax) skip
 #endif
 
 #if NT > 5
@@ -126,6 +131,7 @@ inline futex_wake(w, nmax, count) {
     :: count < nmax && nq[w] > 0 ->
          qk = fq[w].id[0];
          queued_on[qk] = 0;
+         FUTEX_WOKEN(qk, nmax);
          printf("futex_wake(word %d): wakes thread %d\n", w, qk);
          qi = 0;
          do
@@ -162,6 +168,7 @@ inline futex_wake(w, nmax, count) {
            :: queued_on[qi] != w -> qi++
            od;
            queued_on[qi] = 0;
+           FUTEX_WOKEN(qi, nmax);
            nq[w]--;
            printf("futex_wake(word %d): wakes thread %d\n", w, qi);
            qi = 0;
