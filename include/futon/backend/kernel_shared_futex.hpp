@@ -23,13 +23,14 @@
 // The rest of the futex contract holds on all four: the value check first, waits that never time
 // out early on any clock (a relative timeout is re-checked against the deadline's own clock, and
 // a system_clock deadline notices a wall-clock step when the current wait ends), huge timeouts,
-// spurious returns only, harmless wakes of freed memory. Where the table says otherwise:
+// harmless wakes of freed memory. Where the table says otherwise:
 //   - Wake count, macOS: a wake of n is up to n wake-one calls (one system call per waiter, plus
 //     one), stopping at the first that finds no thread registered on the word, so it wakes at
 //     most n. The result is a bound: never fewer than the waiters woken, never more than n, 0
 //     only when nobody was woken; a call also succeeds without waking anybody while a thread an
 //     earlier call (or a timeout) woke has not yet left the kernel. A wake of all (n >= INT_MAX,
-//     as futex_wake_all's) is one wake-all call, reported as INT_MAX unless nobody waited (0).
+//     as futex_wake_all's) is one wake-all call, reported as INT_MAX, or 0 when the call fails
+//     (ENOENT: nobody was registered). So a waker's count may include waiters that saw no wake.
 //   - Wake count, FreeBSD: UMTX_OP_WAKE says nothing about how many it woke, so the result is n
 //     (at most INT_MAX): a bound, never fewer than the waiters woken. One system call.
 //   - Requeue, macOS, FreeBSD, OpenBSD: their shared waits have no compare-and-requeue, so
