@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSL-1.0
 # Compiles and links futon and its tests for macOS (arm64 and x86_64) from Linux with `zig c++`,
-# to check the macOS code: src/os/darwin/native_futex.cpp (the __ulock_wait2 path) and the POSIX
-# parker's Apple branch (-DFUTON_MACOS_PRIVATE_ULOCK=OFF). The programs cannot run here.
+# to check the macOS code: src/os/darwin/native_futex.cpp (the __ulock_wait2 path, private and
+# process-shared: kernel_shared_futex, <futon/interprocess.hpp>, tests/interprocess/ on shm_open)
+# and the POSIX parker's Apple branch (-DFUTON_MACOS_PRIVATE_ULOCK=OFF, which has no shared
+# futex). The programs cannot run here.
 #
 #   scripts/check-macos.sh            # arm64 + x86_64 with ulock, arm64 with the POSIX parker
 #   scripts/check-macos.sh quick      # arm64 with ulock only
@@ -12,7 +14,8 @@
 # configuration builds the library, the header checks and every test program (GoogleTest is built
 # from Debian's sources in /usr/src/googletest, see cmake/futon_gtest_from_source.cmake), and
 # checks that the test programs are Mach-O executables for the right CPU. Not compiled here:
-# the os_sync_wait_on_address path (macOS 14.4+ SDK; zig 0.11's headers are older).
+# the os_sync_wait_on_address paths, private and shared (macOS 14.4+ SDK; zig 0.11's headers are
+# older).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // The futex contract on the kernel's futex, for words of one scope (os::futex_scope): the steps
 // that kernel_futex (process-private) and kernel_shared_futex (process-shared) share, written
-// once.
+// once. Built wherever kernel_shared_futex is (FUTON_HAS_SHARED_FUTEX); requeue only where the
+// OS can compare-and-requeue.
 #pragma once
 
 #include <cstddef>
@@ -47,7 +48,9 @@ struct kernel_futex_contract {
           // system_clock the wall clock may have stepped back since: the deadline is then not
           // passed any more, and returning false would be an early timeout, so wait again (the
           // same absolute deadline). A wake that raced the timeout was not counted for us (the
-          // kernel counts only waiters it removed from the queue), so false is exact.
+          // kernel counts only waiters it removed from the queue), so false is exact. Where
+          // the OS's timeout is relative, its native_futex_wait said timed_out only once the
+          // deadline had passed on its own clock.
           if (!limit.has_passed()) continue;
           return false;
         case os::native_wait_result::interrupted:
@@ -56,6 +59,8 @@ struct kernel_futex_contract {
     }
   }
 
+#if !defined(FUTON_NO_KERNEL_FUTEX)
+  // Where the OS has compare-and-requeue (the kernel futex's OSes: Linux).
   static std::optional<requeue_result> requeue(const futex_word& from, std::uint32_t expected,
                                                const futex_word& to, std::size_t wake_count,
                                                std::size_t requeue_count) noexcept {
@@ -66,6 +71,7 @@ struct kernel_futex_contract {
     const std::size_t woken = *moved < wake_count ? *moved : wake_count;
     return requeue_result{woken, *moved - woken};
   }
+#endif
 };
 
 }  // namespace detail

@@ -2,6 +2,7 @@
 // The futex contract on the OS's futex for words shared between processes (see
 // <futon/backend/kernel_shared_futex.hpp>).
 #include <futon/backend/kernel_shared_futex.hpp>
+#include <limits>
 
 #include "kernel_futex_contract.hpp"
 #include "os/native_futex.hpp"
@@ -25,7 +26,7 @@ bool kernel_shared_futex::wait_until(const futex_word& word, std::uint32_t expec
 }
 
 std::size_t kernel_shared_futex::wake(const futex_word& word, std::size_t count) noexcept {
-  return os::native_futex_wake_exact(word, count, os::futex_scope::process_shared);
+  return os::native_futex_wake_shared(word, count);
 }
 
 std::optional<requeue_result> kernel_shared_futex::requeue(const futex_word& from,
@@ -33,7 +34,22 @@ std::optional<requeue_result> kernel_shared_futex::requeue(const futex_word& fro
                                                            const futex_word& to,
                                                            std::size_t wake_count,
                                                            std::size_t requeue_count) noexcept {
+#if !defined(FUTON_NO_KERNEL_FUTEX)
   return contract::requeue(from, expected, to, wake_count, requeue_count);
+#else
+  // No compare-and-requeue for shared words on this OS (FUTON_NO_KERNEL_FUTEX says so: the
+  // kernel futex needs one). Waking the waiters that a requeue would move keeps every waiter's
+  // contract: each was going to be woken through `to` later, and a wait may return spuriously,
+  // after which its caller re-checks its condition. The compare is a load before the wake, not
+  // atomic with it: a word changed in between only makes the wake one that no longer had to
+  // happen, which is harmless too. A stale `expected` still touches nobody.
+  static_cast<void>(to);
+  if (!contract::holds(from, expected)) return std::nullopt;
+  const std::size_t most = std::numeric_limits<std::size_t>::max();
+  const std::size_t count = wake_count > most - requeue_count ? most : wake_count + requeue_count;
+  if (count == 0) return requeue_result{0, 0};
+  return requeue_result{os::native_futex_wake_shared(from, count), 0};
+#endif
 }
 
 }  // namespace backend

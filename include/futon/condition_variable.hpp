@@ -103,6 +103,9 @@ namespace futon {
 inline namespace v0 {
 
 template <futex_backend Backend>
+class basic_condition_variable_any;
+
+template <futex_backend Backend>
 class basic_condition_variable {
  public:
   using mutex_type = basic_mutex<Backend>;
@@ -166,8 +169,9 @@ class basic_condition_variable {
   }
 
  private:
-  template <futex_backend>
-  friend class basic_condition_variable_any;
+  // The one specialization that wraps this one (not the whole template: clang 16 rejects a
+  // constrained friend template here as a redeclaration whose "type constraint differs").
+  friend class basic_condition_variable_any<Backend>;
 
   // The waits for any lock (basic_condition_variable_any uses them too): `lock` is a
   // std::unique_lock<mutex_type> here, any BasicLockable there.

@@ -30,11 +30,16 @@
 //     `from != expected` or when `from` and `to` are the same word. It never deadlocks.
 //   - Scope: waits are process-private unless the call's last argument is futon::process_shared
 //     (<futon/futex_scope.hpp>). Then the word may be in memory that several processes map, at
-//     any address in each, and every process's waiters and wakers meet on it, with the whole
-//     contract above. A private and a shared call on the same word do not meet: use one scope
-//     per word. Where the OS offers no exact shared futex (everywhere but Linux today; see
-//     backend/kernel_shared_futex.hpp) a process_shared call does not compile, and says why.
-//     No futex_wait_any for shared words (its waiters of several words queue in one process).
+//     any address in each, and every process's waiters and wakers meet on it, with the contract
+//     above except where the OS's shared futex cannot give it (backend/kernel_shared_futex.hpp
+//     says per OS): on Linux all of it; on OpenBSD, macOS and FreeBSD futex_requeue wakes the
+//     waiters it would move (reported as woken, so `woken` may exceed n), and on macOS and
+//     FreeBSD futex_wake's count is a bound (never below the number woken, at most `count`)
+//     rather than exact. A private and a shared call on the same word do not meet: use one
+//     scope per word. Where the OS has no shared futex (Windows, DragonFly, other POSIX
+//     systems; FUTON_HAS_SHARED_FUTEX is 0) a process_shared call does not compile, and says
+//     why. No futex_wait_any for shared words (its waiters of several words queue in one
+//     process).
 //   - A wake reaches any waiter of the word: no order is promised (Linux wakes real-time threads
 //     first; the parking lot happens to keep FIFO order). Build nothing on which one it reaches.
 //
@@ -271,27 +276,27 @@ inline std::optional<requeue_result> futex_requeue(const futex_word& from, std::
 
 // ---- The same calls with a scope (futon::process_private or futon::process_shared) -----------
 
-#if !defined(FUTON_NO_KERNEL_FUTEX)
+#if FUTON_HAS_SHARED_FUTEX
 // The futex on words shared between processes (backend/kernel_shared_futex.hpp).
 using shared_futex = basic_futex<backend::kernel_shared_futex>;
 #endif
 
 namespace detail {
 
-// The futex of a scope. process_shared has one only where the OS has an exact shared futex; a
-// call elsewhere fails here, at compile time, rather than wait privately and sleep through the
-// other processes' wakes.
+// The futex of a scope. process_shared has one only where the OS has a shared futex; a call
+// elsewhere fails here, at compile time, rather than wait privately and sleep through the other
+// processes' wakes.
 template <futex_scope Scope>
 struct futex_of_scope {
   static_assert(std::same_as<Scope, process_private_t>,
-                "futon: futon::process_shared needs an OS futex that processes can share with "
-                "exact wake counts (Linux); on this platform futon's futex is process-local "
-                "(Windows's WaitOnAddress and futon's parking lot are), see "
+                "futon: futon::process_shared needs an OS futex that processes can share "
+                "(Linux, macOS, FreeBSD, OpenBSD); on this platform futon's futex is "
+                "process-local (Windows's WaitOnAddress and futon's parking lot are), see "
                 "<futon/backend/kernel_shared_futex.hpp>");
   using type = futex;
 };
 
-#if !defined(FUTON_NO_KERNEL_FUTEX)
+#if FUTON_HAS_SHARED_FUTEX
 template <>
 struct futex_of_scope<process_shared_t> {
   using type = shared_futex;

@@ -31,8 +31,10 @@
 //   - The objects also work in memory that is not shared (each shared wait then costs the page
 //     lookup the kernel makes for a shared futex).
 //
-// Where the OS has no exact shared futex (everywhere but Linux today, see
-// <futon/backend/kernel_shared_futex.hpp>) this header declares none of these types:
+// Where: Linux, macOS, FreeBSD and OpenBSD (config.hpp's FUTON_HAS_SHARED_FUTEX). The shared
+// futex's wake counts and requeue are exact only on some of them
+// (<futon/backend/kernel_shared_futex.hpp>), but these types use neither, so each keeps its
+// whole contract on all four. Elsewhere this header declares none of them:
 // FUTON_HAS_INTERPROCESS is 1 where it does, 0 where it does not, for portable code to test.
 #pragma once
 
@@ -47,7 +49,7 @@
 #include <futon/mutex.hpp>
 #include <type_traits>
 
-#if !defined(FUTON_NO_KERNEL_FUTEX)
+#if FUTON_HAS_SHARED_FUTEX
 #define FUTON_HAS_INTERPROCESS 1
 
 namespace futon {

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSL-1.0
-// futon::process_shared where the OS has no exact shared futex is a compile-time error that
-// says why, not a private wait that would sleep through other processes' wakes. The case
-// compiles the headers as they are on such an OS (FUTON_NO_KERNEL_FUTEX, as config.hpp defines it
-// on Windows, macOS and the BSDs), on any host.
+// futon::process_shared where the OS has no shared futex is a compile-time error that says why,
+// not a private wait that would sleep through other processes' wakes. The case compiles the
+// headers as they are on such an OS (Windows, DragonFly: config.hpp defines
+// FUTON_NO_KERNEL_FUTEX and FUTON_HAS_SHARED_FUTEX 0), on any host.
 #if defined(FUTON_CASE_shared_wake_without_shared_futex) || \
     defined(FUTON_CASE_shared_wait_without_shared_futex)
+#include <futon/config.hpp>
 #define FUTON_NO_KERNEL_FUTEX 1
+#undef FUTON_HAS_SHARED_FUTEX
+#define FUTON_HAS_SHARED_FUTEX 0
 #endif
 #include <futon/futex.hpp>
 

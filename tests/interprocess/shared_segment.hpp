@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: BSL-1.0
-// Shared memory for the interprocess tests: an anonymous memfd, mapped MAP_SHARED, that each
-// process maps again at an address of its own; and child processes that run a function and
-// report through their exit status.
+// Shared memory for the interprocess tests: an anonymous memfd (Linux) or an shm_open object
+// unlinked at once (macOS, the BSDs: no memfd_create), mapped MAP_SHARED, that each process maps
+// again at an address of its own; and child processes that run a function and report through
+// their exit status.
 #pragma once
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 #include <chrono>
 #include <cstddef>
@@ -23,14 +26,15 @@
 
 namespace futon::testing {
 
-// A memfd of `size` bytes. It has no name in any file system, so nothing outlives the test: the
-// memory goes when the last process closes the descriptor and unmaps it (even after a failure).
+// A shared memory object of `size` bytes. It has no name once constructed, so nothing outlives
+// the test: the memory goes when the last process closes the descriptor and unmaps it (even
+// after a failure).
 class shared_segment {
  public:
   explicit shared_segment(std::size_t size) : size_(size) {
-    fd_ = memfd_create("futon-interprocess-test", MFD_CLOEXEC);
+    fd_ = open_unnamed();
     if (fd_ < 0 || ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
-      throw std::runtime_error("memfd_create/ftruncate failed");
+      throw std::runtime_error("shared memory object: create/ftruncate failed");
     }
   }
   shared_segment(const shared_segment&) = delete;
@@ -46,6 +50,19 @@ class shared_segment {
   void unmap(void* at) const { munmap(at, size_); }
 
  private:
+  static int open_unnamed() {
+#if defined(__linux__)
+    return memfd_create("futon-interprocess-test", MFD_CLOEXEC);
+#else
+    // A name of this process's own, unlinked as soon as it is open: the descriptor keeps the
+    // object, and no other program can open it meanwhile (O_EXCL).
+    const std::string name = "/futon-ipc-test-" + std::to_string(getpid());
+    const int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) shm_unlink(name.c_str());
+    return fd;
+#endif
+  }
+
   std::size_t size_;
   int fd_ = -1;
 };
@@ -79,9 +96,12 @@ class child_process {
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+#if defined(__linux__)
       // Dies with the test program, should that be aborted by its watchdog: no child is left
-      // asleep on a word nobody will wake.
+      // asleep on a word nobody will wake. (Elsewhere no such call: a test that fails normally
+      // still kills its children, in ~child_process.)
       prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
       int status = 2;
       try {
         status = body() ? 0 : 1;
@@ -120,8 +140,22 @@ class child_process {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
   }
 
-  void kill_now() const { kill(pid_, SIGKILL); }
-  pid_t pid() const { return pid_; }
+  // True once the child has exited with status 0 (it is then reaped); false while it runs or if
+  // it failed. Never kills it.
+  bool succeeded_by_now() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+    pid_ = -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+
+  void kill_now() const {
+    kill(pid_, SIGKILL);
+  }
+  pid_t pid() const {
+    return pid_;
+  }
 
  private:
   pid_t pid_ = -1;

@@ -229,11 +229,13 @@ TYPED_TEST(ConditionVariableAny, PredicateWaitTimeoutTable) {
       futon::testing::condition_wait::predicate>>();
 }
 
+#if defined(__cpp_lib_jthread)
 TYPED_TEST(ConditionVariableAny, StopTokenWaitTimeoutTable) {
   futon::testing::expect_timeout_table<futon::testing::condition_wait_subject<
       typename TestFixture::condition_variable_any, std::mutex,
       futon::testing::condition_wait::stop_token>>();
 }
+#endif
 
 TYPED_TEST(ConditionVariableAny, WaitWithoutPredicateTimeoutTable) {
   using subject = futon::testing::condition_wait_subject<

@@ -10,8 +10,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <stop_token>
 #include <thread>
+#include <version>
+#if defined(__cpp_lib_jthread)  // libc++ 16 (zig 0.11, macOS check) has no <stop_token>
+#include <stop_token>
+#endif
 
 #include "std_flag.hpp"
 #include "timeout_table.hpp"
@@ -150,7 +153,9 @@ struct condition_wait_subject {
     ConditionVariable cv;
     Mutex m;
     bool ready = false;  // under m
+#if defined(__cpp_lib_jthread)
     std::stop_source never_stopped;
+#endif
   };
   template <class Rep, class Period>
   static bool wait_for(object& o, const std::chrono::duration<Rep, Period>& timeout) {
@@ -182,10 +187,16 @@ struct condition_wait_subject {
       result = o.cv.wait_until(lock, timeout) == std::cv_status::no_timeout;
     } else if constexpr (Form == condition_wait::no_predicate) {
       result = o.cv.wait_for(lock, timeout) == std::cv_status::no_timeout;
-    } else if constexpr (is_time_point_v<Timeout>) {
-      result = o.cv.wait_until(lock, o.never_stopped.get_token(), timeout, ready);
     } else {
-      result = o.cv.wait_for(lock, o.never_stopped.get_token(), timeout, ready);
+#if defined(__cpp_lib_jthread)
+      if constexpr (is_time_point_v<Timeout>) {
+        result = o.cv.wait_until(lock, o.never_stopped.get_token(), timeout, ready);
+      } else {
+        result = o.cv.wait_for(lock, o.never_stopped.get_token(), timeout, ready);
+      }
+#else
+      static_assert(Form != condition_wait::stop_token, "the stop_token waits need <stop_token>");
+#endif
     }
     EXPECT_TRUE(lock.owns_lock()) << "a timed wait returned without the lock";
     return result;

@@ -14,6 +14,19 @@
 //     no exact kernel_futex here (FUTON_NO_KERNEL_FUTEX). The parking lot is the default backend,
 //     and these calls are its thread parker and bucket lock (os/futex_parker.hpp,
 //     os/futex_lock.hpp), which wait on a word of their own and wake one thread.
+//   - Process-shared words (kernel_shared_futex): the same calls with UL_COMPARE_AND_WAIT_SHARED
+//     (XNU's ulock.h; darwin 19 = macOS 10.15 and later) or OS_SYNC_WAIT_ON_ADDRESS_SHARED /
+//     OS_SYNC_WAKE_BY_ADDRESS_SHARED. XNU (bsd/kern/sys_ulock.c) keys such a waiter by the VM
+//     object and offset of the word's page instead of (task, address), so processes mapping the
+//     memory at different addresses meet. A wake of n is up to n wake-one calls, stopping at the
+//     first ENOENT, so it wakes at most n; its count is only a bound: XNU answers ENOENT when no
+//     thread is registered on the word, but a wake-one also returns 0 without waking anybody
+//     while a thread it (or a timeout) already woke has not yet left the kernel, since that
+//     thread unregisters itself when it runs. Reported: the calls that returned 0, never fewer
+//     than the threads woken, 0 only when nobody was woken. A wake of all (count >= INT_MAX, as
+//     futex_wake_all's) is one ULF_WAKE_ALL call instead, reported as INT_MAX when it returns 0,
+//     else 0: looping wake-one calls until ENOENT would spin for as long as woken threads take
+//     to leave.
 //   - The parker wakes its word after its owner may have returned and its stack been reused
 //     (futex_parker.hpp). No manual covers this: Apple documents the os_sync wakes only as
 //     waking threads waiting on `addr`, and __ulock_* has no manual. XNU's source
@@ -32,6 +45,8 @@
 
 #include <errno.h>
 
+#include <climits>
+#include <cstddef>
 #include <cstdint>
 
 #if defined(FUTON_DARWIN_OS_SYNC)
@@ -60,12 +75,28 @@ namespace os {
 namespace {
 
 #if defined(FUTON_DARWIN_ULOCK)
-constexpr std::uint32_t ul_compare_and_wait = 1;    // UL_COMPARE_AND_WAIT: process-private
-constexpr std::uint32_t ulf_wake_all = 0x00000100;  // ULF_WAKE_ALL
-constexpr std::uint32_t ulf_no_errno = 0x01000000;  // ULF_NO_ERRNO: return -errno, keep errno
+constexpr std::uint32_t ul_compare_and_wait = 1;         // UL_COMPARE_AND_WAIT: process-private
+constexpr std::uint32_t ul_compare_and_wait_shared = 3;  // UL_COMPARE_AND_WAIT_SHARED
+constexpr std::uint32_t ulf_wake_all = 0x00000100;       // ULF_WAKE_ALL
+constexpr std::uint32_t ulf_no_errno = 0x01000000;       // ULF_NO_ERRNO: return -errno, keep errno
 #if MAC_OS_X_VERSION_MIN_REQUIRED >= 110000
 #define FUTON_DARWIN_ULOCK_WAIT2 1
 #endif
+#endif
+
+#if defined(FUTON_DARWIN_OS_SYNC)
+os_sync_wait_on_address_flags_t wait_flags(futex_scope scope) noexcept {
+  return scope == futex_scope::process_shared ? OS_SYNC_WAIT_ON_ADDRESS_SHARED
+                                              : OS_SYNC_WAIT_ON_ADDRESS_NONE;
+}
+os_sync_wake_by_address_flags_t wake_flags(futex_scope scope) noexcept {
+  return scope == futex_scope::process_shared ? OS_SYNC_WAKE_BY_ADDRESS_SHARED
+                                              : OS_SYNC_WAKE_BY_ADDRESS_NONE;
+}
+#else
+std::uint32_t ulock_operation(futex_scope scope) noexcept {
+  return scope == futex_scope::process_shared ? ul_compare_and_wait_shared : ul_compare_and_wait;
+}
 #endif
 
 void* address_of(const futex_word& word) noexcept {
@@ -112,7 +143,7 @@ native_wait_result from_error(int error, const detail::deadline* limit) noexcept
 }  // namespace
 
 native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
-                                     const detail::deadline* limit) noexcept {
+                                     const detail::deadline* limit, futex_scope scope) noexcept {
   const bool forever = limit == nullptr || limit->is_never();
   // A system_clock deadline is waited for in the same relative pieces as a steady one and
   // re-checked against the wall clock on every return; without a clock of its own to wait on,
@@ -121,12 +152,11 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
   // Returns the number of remaining waiters (>= 0) when woken or when the word differed.
   int rc = 0;
   if (forever) {
-    rc = os_sync_wait_on_address(address_of(word), expected, sizeof expected,
-                                 OS_SYNC_WAIT_ON_ADDRESS_NONE);
+    rc = os_sync_wait_on_address(address_of(word), expected, sizeof expected, wait_flags(scope));
   } else {
-    rc = os_sync_wait_on_address_with_timeout(
-        address_of(word), expected, sizeof expected, OS_SYNC_WAIT_ON_ADDRESS_NONE,
-        OS_CLOCK_MACH_ABSOLUTE_TIME, relative_timeout(*limit, 1, UINT64_MAX));
+    rc = os_sync_wait_on_address_with_timeout(address_of(word), expected, sizeof expected,
+                                              wait_flags(scope), OS_CLOCK_MACH_ABSOLUTE_TIME,
+                                              relative_timeout(*limit, 1, UINT64_MAX));
   }
   if (rc >= 0) return native_wait_result::woken;
   return from_error(errno, limit);
@@ -136,38 +166,47 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
 #if defined(FUTON_DARWIN_ULOCK_WAIT2)
   // 64-bit nanoseconds; 0 = forever.
   const std::uint64_t timeout_ns = forever ? 0 : relative_timeout(*limit, 1, UINT64_MAX);
-  rc = __ulock_wait2(ul_compare_and_wait | ulf_no_errno, address_of(word), expected, timeout_ns, 0);
+  rc = __ulock_wait2(ulock_operation(scope) | ulf_no_errno, address_of(word), expected, timeout_ns,
+                     0);
 #else
   // 32-bit microseconds (at most ~71.6 minutes per call); 0 = forever.
   const auto timeout_us =
       static_cast<std::uint32_t>(forever ? 0 : relative_timeout(*limit, 1'000, UINT32_MAX));
-  rc = __ulock_wait(ul_compare_and_wait | ulf_no_errno, address_of(word), expected, timeout_us);
+  rc = __ulock_wait(ulock_operation(scope) | ulf_no_errno, address_of(word), expected, timeout_us);
 #endif
   if (rc >= 0) return native_wait_result::woken;
   return from_error(-rc, limit);
 #endif
 }
 
+native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
+                                     const detail::deadline* limit) noexcept {
+  return native_futex_wait(word, expected, limit, futex_scope::process_private);
+}
+
 namespace {
 
-// No count is reported (see the top of the file): one waiter, or all of them.
-void wake(const futex_word& word, bool all) noexcept {
+// One wake call: one waiter, or all of them. No count is reported (see the top of the file):
+// true when the call returned 0, false on ENOENT (no thread registered on the word) or another
+// error (EINVAL: a shared word whose page is not mapped any more).
+bool wake(const futex_word& word, bool all, futex_scope scope) noexcept {
 #if defined(FUTON_DARWIN_OS_SYNC)
   for (;;) {
     const int rc = all ? os_sync_wake_by_address_all(address_of(word), sizeof(std::uint32_t),
-                                                     OS_SYNC_WAKE_BY_ADDRESS_NONE)
+                                                     wake_flags(scope))
                        : os_sync_wake_by_address_any(address_of(word), sizeof(std::uint32_t),
-                                                     OS_SYNC_WAKE_BY_ADDRESS_NONE);
+                                                     wake_flags(scope));
+    if (rc == 0) return true;
     // ENOENT: nobody waited. EINTR: interrupted before it woke anyone; try again, or a sleeper
     // whose word was changed before this wake would sleep on.
-    if (rc == 0 || errno != EINTR) return;
+    if (errno != EINTR) return false;
   }
 #else
-  std::uint32_t operation = ul_compare_and_wait | ulf_no_errno;
+  std::uint32_t operation = ulock_operation(scope) | ulf_no_errno;
   if (all) operation |= ulf_wake_all;
   for (;;) {
     const int rc = __ulock_wake(operation, address_of(word), 0);
-    if (rc != -EINTR) return;  // 0: woken; -ENOENT: nobody waited; -EINTR: as above
+    if (rc != -EINTR) return rc == 0;  // 0: woken; -ENOENT: nobody waited; -EINTR: as above
   }
 #endif
 }
@@ -175,11 +214,21 @@ void wake(const futex_word& word, bool all) noexcept {
 }  // namespace
 
 void native_futex_wake_one(const futex_word& word) noexcept {
-  wake(word, false);
+  static_cast<void>(wake(word, false, futex_scope::process_private));
 }
 
 void native_futex_wake_all(const futex_word& word) noexcept {
-  wake(word, true);
+  static_cast<void>(wake(word, true, futex_scope::process_private));
+}
+
+// A bound on the number woken, not the number (see the top of the file).
+std::size_t native_futex_wake_shared(const futex_word& word, std::size_t count) noexcept {
+  constexpr auto all = static_cast<std::size_t>(INT_MAX);
+  if (count >= all) return wake(word, true, futex_scope::process_shared) ? all : 0;
+  std::size_t calls = 0;
+  while (calls < count && wake(word, false, futex_scope::process_shared))
+    ++calls;
+  return calls;
 }
 
 }  // namespace os

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
-// FreeBSD: _umtx_op(2) with UMTX_OP_WAIT_UINT_PRIVATE / UMTX_OP_WAKE_PRIVATE.
+// FreeBSD: _umtx_op(2) with UMTX_OP_WAIT_UINT(_PRIVATE) / UMTX_OP_WAKE(_PRIVATE).
 // https://man.freebsd.org/cgi/man.cgi?query=_umtx_op&sektion=2
 //
 // What this OS gives, and what futon builds from it:
@@ -18,6 +18,15 @@
 //     process, so the worst case is a wake of a later sleeper on the same address, which
 //     re-checks its word. (kern_umtx.c builds a private key from the process and the virtual
 //     address, without touching the memory.)
+//   - Process-shared words (kernel_shared_futex): UMTX_OP_WAIT_UINT and UMTX_OP_WAKE, the same
+//     requests without _PRIVATE, which pick the sleep queue's shareability "from the mapping
+//     attributes" (SLEEP QUEUES): in a shared mapping the key is "the physical address of some
+//     variable", so "same variable mapped multiple times will give one key value" and processes
+//     mapping it at different addresses meet. The timeout is the same absolute struct
+//     _umtx_time on the deadline's clock. UMTX_OP_WAKE returns 0 ("if successful, all requests
+//     ... will return zero"), not a count, whether it woke `val` threads or none: so
+//     native_futex_wake_shared reports the count it asked for (at most INT_MAX, the most the
+//     request takes), a bound never below the number woken, and 0 only when the call failed.
 //   - "The read of the current value ... is not guarded by barriers": callers order their data
 //     with their own atomics, as on every OS (see futex_parker.hpp).
 //
@@ -31,6 +40,7 @@
 #include <time.h>
 
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 
 namespace futon {
@@ -47,10 +57,12 @@ void* address_of(const futex_word& word) noexcept {
 }  // namespace
 
 native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
-                                     const detail::deadline* limit) noexcept {
+                                     const detail::deadline* limit, futex_scope scope) noexcept {
+  const int operation =
+      scope == futex_scope::process_shared ? UMTX_OP_WAIT_UINT : UMTX_OP_WAIT_UINT_PRIVATE;
   int rc = 0;
   if (limit == nullptr || limit->is_never()) {
-    rc = _umtx_op(address_of(word), UMTX_OP_WAIT_UINT_PRIVATE, expected, nullptr, nullptr);
+    rc = _umtx_op(address_of(word), operation, expected, nullptr, nullptr);
   } else {
     // Absolute, on the deadline's own clock. Floor division keeps tv_nsec in [0, 1e9); an
     // instant before the epoch (never a live deadline) becomes the epoch, which has passed:
@@ -65,8 +77,8 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
         limit->clock() == detail::deadline_clock::system ? CLOCK_REALTIME : CLOCK_MONOTONIC;
     // uaddr carries the size of the structure uaddr2 points to: that is how the kernel tells a
     // struct _umtx_time from a bare struct timespec.
-    rc = _umtx_op(address_of(word), UMTX_OP_WAIT_UINT_PRIVATE, expected,
-                  reinterpret_cast<void*>(sizeof timeout), &timeout);
+    rc = _umtx_op(address_of(word), operation, expected, reinterpret_cast<void*>(sizeof timeout),
+                  &timeout);
   }
   // 0: woken, the word differed, or a spurious return; the caller re-checks.
   if (rc == 0) return native_wait_result::woken;
@@ -84,13 +96,24 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
   }
 }
 
-// UMTX_OP_WAKE_PRIVATE wakes up to `val` threads and does not say how many (see the top).
+native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
+                                     const detail::deadline* limit) noexcept {
+  return native_futex_wait(word, expected, limit, futex_scope::process_private);
+}
+
+// UMTX_OP_WAKE(_PRIVATE) wakes up to `val` threads and does not say how many (see the top).
 void native_futex_wake_one(const futex_word& word) noexcept {
   static_cast<void>(_umtx_op(address_of(word), UMTX_OP_WAKE_PRIVATE, 1, nullptr, nullptr));
 }
 
 void native_futex_wake_all(const futex_word& word) noexcept {
   static_cast<void>(_umtx_op(address_of(word), UMTX_OP_WAKE_PRIVATE, INT_MAX, nullptr, nullptr));
+}
+
+std::size_t native_futex_wake_shared(const futex_word& word, std::size_t count) noexcept {
+  const int asked = count > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(count);
+  if (_umtx_op(address_of(word), UMTX_OP_WAKE, asked, nullptr, nullptr) != 0) return 0;
+  return static_cast<std::size_t>(asked);
 }
 
 }  // namespace os

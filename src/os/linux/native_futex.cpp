@@ -108,6 +108,11 @@ std::size_t native_futex_wake_exact(const futex_word& word, std::size_t count,
   return rc > 0 ? static_cast<std::size_t>(rc) : 0;
 }
 
+// FUTEX_WAKE's count is the kernel's own for shared words too: exact.
+std::size_t native_futex_wake_shared(const futex_word& word, std::size_t count) noexcept {
+  return native_futex_wake_exact(word, count, futex_scope::process_shared);
+}
+
 void native_futex_wake_one(const futex_word& word) noexcept {
   static_cast<void>(native_futex_wake_exact(word, 1));
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
-// OpenBSD: futex(2) with FUTEX_WAIT / FUTEX_WAKE and FUTEX_PRIVATE_FLAG.
+// OpenBSD: futex(2) with FUTEX_WAIT / FUTEX_WAKE, with FUTEX_PRIVATE_FLAG or (process-shared
+// words) without it.
 // https://man.openbsd.org/futex.2
 //
 // What this OS gives, and what futon builds from it:
@@ -13,6 +14,13 @@
 //     be met: no kernel_futex here (FUTON_NO_KERNEL_FUTEX). The parking lot is the default
 //     backend, and these calls are its thread parker and bucket lock (os/futex_parker.hpp,
 //     os/futex_lock.hpp).
+//   - Process-shared words (kernel_shared_futex): the same calls without FUTEX_PRIVATE_FLAG.
+//     The flag tells the kernel that only the calling process uses the futex, so it may key the
+//     wait channel by the process and address; without it the channel is keyed by the memory
+//     behind the address, and processes that map it at different addresses meet. FUTEX_WAKE
+//     "returns the number of woken threads" (RETURN VALUES): the shared wake's count is exact.
+//     There is still no compare-and-requeue (see above): kernel_shared_futex.cpp emulates
+//     futex_requeue with a wake.
 //   - Errors: EAGAIN (the word differed), ETIMEDOUT, EINTR (a signal), ECANCELED (a signal whose
 //     handler has SA_RESTART: the wait is not restarted by the kernel; we report an interruption
 //     and the caller waits again with the same deadline). Releases before 6.4 returned the error
@@ -32,6 +40,7 @@
 #include <sys/time.h>
 
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <ctime>
 
@@ -53,13 +62,18 @@ int error_of(int rc) noexcept {
   return rc == -1 ? errno : rc;
 }
 
+// FUTEX_PRIVATE_FLAG or nothing (see the top of the file).
+int scope_flag(futex_scope scope) noexcept {
+  return scope == futex_scope::process_private ? FUTEX_PRIVATE_FLAG : 0;
+}
+
 }  // namespace
 
 native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
-                                     const detail::deadline* limit) noexcept {
+                                     const detail::deadline* limit, futex_scope scope) noexcept {
   int rc = 0;
   if (limit == nullptr || limit->is_never()) {
-    rc = futex(address_of(word), FUTEX_WAIT | FUTEX_PRIVATE_FLAG, static_cast<int>(expected),
+    rc = futex(address_of(word), FUTEX_WAIT | scope_flag(scope), static_cast<int>(expected),
                nullptr, nullptr);
   } else {
     std::int64_t left = limit->remaining_ns();
@@ -69,7 +83,7 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
     timespec timeout{};
     timeout.tv_sec = static_cast<time_t>(left / 1'000'000'000);
     timeout.tv_nsec = static_cast<long>(left % 1'000'000'000);
-    rc = futex(address_of(word), FUTEX_WAIT | FUTEX_PRIVATE_FLAG, static_cast<int>(expected),
+    rc = futex(address_of(word), FUTEX_WAIT | scope_flag(scope), static_cast<int>(expected),
                &timeout, nullptr);
   }
   if (rc == 0) return native_wait_result::woken;
@@ -88,8 +102,13 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
   }
 }
 
-// OpenBSD's FUTEX_WAKE takes a count and reports how many it woke, but without a compare-and-
-// requeue there is no kernel_futex here (see the top) and so no user of an exact count.
+native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expected,
+                                     const detail::deadline* limit) noexcept {
+  return native_futex_wait(word, expected, limit, futex_scope::process_private);
+}
+
+// OpenBSD's FUTEX_WAKE takes a count and reports how many it woke; the private wakes serve the
+// parker and the bucket lock, which need no count (see the top).
 void native_futex_wake_one(const futex_word& word) noexcept {
   static_cast<void>(futex(address_of(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, nullptr, nullptr));
 }
@@ -97,6 +116,15 @@ void native_futex_wake_one(const futex_word& word) noexcept {
 void native_futex_wake_all(const futex_word& word) noexcept {
   static_cast<void>(
       futex(address_of(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, nullptr, nullptr));
+}
+
+// Exact: FUTEX_WAKE's own count. -1 is an error (EFAULT: the word's memory is not mapped any
+// more): nobody was woken. Releases before 6.4 returned the error number itself, which would
+// read as a count here: the shared wake needs 6.4 or later.
+std::size_t native_futex_wake_shared(const futex_word& word, std::size_t count) noexcept {
+  const int asked = count > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(count);
+  const int rc = futex(address_of(word), FUTEX_WAKE, asked, nullptr, nullptr);
+  return rc > 0 ? static_cast<std::size_t>(rc) : 0;
 }
 
 }  // namespace os
