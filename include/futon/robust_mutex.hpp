@@ -140,8 +140,9 @@ class robust_mutex {
 
   futex_word word_{0};                   // offset 0: thread id | waiters | owner died
   std::atomic<std::uint32_t> state_{0};  // consistent, inconsistent, not_recoverable
-  std::uint32_t reserved_[4] = {};       // keeps node_ where glibc has its list (offset 24)
-  list_node node_;                       // offset 24
+  [[maybe_unused]] std::uint32_t reserved_[4] =
+      {};           // keeps node_ where glibc has its list (offset 24)
+  list_node node_;  // offset 24
 };
 
 }  // namespace interprocess
