@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "interprocess_adapters.hpp"
+#include "results.hpp"
 
 namespace futon_bench {
 
@@ -131,7 +132,8 @@ void print_help(const char* program) {
 #endif
       "\n"
       "Options (a value follows '=' or comes as the next argument):\n"
-      "  --scenario=LIST     scenarios to run (default: all)\n"
+      "  --scenario=LIST     scenarios to run (default: all); a family name (interprocess)\n"
+      "                      runs all its cases\n"
       "  --threads=LIST      thread counts for contended, shared and recursive\n"
       "                      (default: contended 1,2,4,8,16,32; shared 1,2,4,8;\n"
       "                      recursive 1,2,4,16; 1 thread is the uncontended case)\n"
@@ -205,18 +207,12 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
           chosen = all_scenarios();
           continue;
         }
-#if defined(FUTON_BENCH_HAVE_INTERPROCESS)
-        if (key == "interprocess") {
-          chosen.push_back("interprocess_pingpong");
-          chosen.push_back("interprocess_contended");
-          continue;
+        // A scenario, or a family's name for all its cases (thread_pool: thread_pool_0us, ...).
+        const auto before = chosen.size();
+        for (const auto& s : all_scenarios()) {
+          if (in_family(s, key)) chosen.push_back(s);
         }
-#endif
-        if (std::find(all_scenarios().begin(), all_scenarios().end(), key) ==
-            all_scenarios().end()) {
-          return fail(arg, "unknown scenario '" + key + "'");
-        }
-        chosen.push_back(key);
+        if (chosen.size() == before) return fail(arg, "unknown scenario '" + key + "'");
       }
       if (chosen.empty()) return fail(arg, "no scenario given");
       // Keep the canonical order whatever order they were typed in.
