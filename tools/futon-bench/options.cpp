@@ -15,10 +15,11 @@ namespace futon_bench {
 
 namespace {
 
-// The embedded default configuration: about 5 minutes on a 2-core machine with every peer (69
+// The embedded default configuration: about 6 minutes on a 2-core machine with every peer (69
 // full-duration measurements per repetition, 47 with abseil alone, plus the uncontended
 // scenario's 7 at a quarter of the duration, the recursive scenario's 8 at a third, and on Linux
-// the interprocess scenarios' 12 at half: about 23 s of the total). Five
+// the interprocess scenarios' 12 at half: about 23 s of the total), and the application
+// scenarios' 108 (54 points, futon and std) at an eighth: about 50 s more. Five
 // repetitions give a median that one disturbed repetition cannot move, and a worst repetition that
 // shows what a disturbance does. 750 ms holds about a thousand broadcasts even to 64 waiters, and
 // is long against the scheduler's time slices, so that a thread the OS left waiting for a CPU does
@@ -94,6 +95,15 @@ const std::vector<std::string>& all_scenarios() {
     "semaphore",
     "atomic_wait",
     "recursive",
+    "group_commit",
+    "thread_pool_0us",
+    "thread_pool_1us",
+    "thread_pool_10us",
+    "thread_pool_semaphore",
+    "cache_99",
+    "cache_90",
+    "cache_50",
+    "pipeline",
 #if defined(FUTON_BENCH_HAVE_INTERPROCESS)
     "interprocess_pingpong",
     "interprocess_contended",
@@ -122,6 +132,20 @@ void print_help(const char* program) {
       "  atomic_wait   ping-pong between two threads through atomic wait/notify_one\n"
       "  recursive     recursive mutex locked two levels deep: alone, and by N threads as in\n"
       "                contended (each measurement a third of --duration)\n"
+      "\n"
+      "  Application scenarios, N threads each, futon against std only (each measurement an\n"
+      "  eighth of --duration):\n"
+      "  group_commit  LevelDB's write path: writers queue under one mutex, each on its own\n"
+      "                condition variable; the head leads a group's ~3 us write\n"
+      "  thread_pool   N workers, one submitter, batches of 64 tasks joined with a wait group\n"
+      "                (std: a mutex + condition variable counter); its cases:\n"
+      "    thread_pool_0us, thread_pool_1us, thread_pool_10us   tasks of 0/1/10 us, idle\n"
+      "                workers on one condition variable, notify_one per task\n"
+      "    thread_pool_semaphore   1 us tasks, wake-ups through a counting_semaphore\n"
+      "  cache         a hash map under a shared_mutex; cases cache_99, cache_90, cache_50:\n"
+      "                that %% of lookups, the rest inserts/updates\n"
+      "  pipeline      three stages of N threads, two bounded queues (mutex + not_full and\n"
+      "                not_empty condition variables); end-to-end latency p50/p99/p99.9\n"
 #if defined(FUTON_BENCH_HAVE_INTERPROCESS)
       "  interprocess_pingpong   two forked processes take turns through a process-shared\n"
       "                mutex + condition_variable in a memfd (futon::interprocess vs pthread\n"
@@ -132,11 +156,12 @@ void print_help(const char* program) {
 #endif
       "\n"
       "Options (a value follows '=' or comes as the next argument):\n"
-      "  --scenario=LIST     scenarios to run (default: all); a family name (interprocess)\n"
-      "                      runs all its cases\n"
-      "  --threads=LIST      thread counts for contended, shared and recursive\n"
-      "                      (default: contended 1,2,4,8,16,32; shared 1,2,4,8;\n"
-      "                      recursive 1,2,4,16; 1 thread is the uncontended case)\n"
+      "  --scenario=LIST     scenarios to run (default: all); a family name (thread_pool,\n"
+      "                      cache, interprocess) runs all its cases\n"
+      "  --threads=LIST      thread counts for contended, shared, recursive and the\n"
+      "                      application scenarios (default: contended and applications\n"
+      "                      1,2,4,8,16,32; shared 1,2,4,8; recursive 1,2,4,16; 1 thread is\n"
+      "                      the uncontended case; pipeline: threads per stage)\n"
       "  --waiters=LIST      broadcast waiter counts (default 4,16,64)\n"
       "  --pairs=LIST        semaphore producer/consumer pairs (default 1,2,4)\n"
 #if defined(FUTON_BENCH_HAVE_INTERPROCESS)
