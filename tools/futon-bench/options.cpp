@@ -112,6 +112,11 @@ const std::vector<std::string>& all_scenarios() {
   return keys;
 }
 
+const std::vector<std::string>& scenario_families() {
+  static const std::vector<std::string> names = {"thread_pool", "cache", "interprocess"};
+  return names;
+}
+
 void print_help(const char* program) {
   std::printf(
       "usage: %s [options]\n"
@@ -232,10 +237,12 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
           chosen = all_scenarios();
           continue;
         }
-        // A scenario, or a family's name for all its cases (thread_pool: thread_pool_0us, ...).
+        // A scenario, or a family's name for all its cases.
+        const auto& families = scenario_families();
+        const bool family = std::find(families.begin(), families.end(), key) != families.end();
         const auto before = chosen.size();
         for (const auto& s : all_scenarios()) {
-          if (in_family(s, key)) chosen.push_back(s);
+          if (s == key || (family && in_family(s, key))) chosen.push_back(s);
         }
         if (chosen.size() == before) return fail(arg, "unknown scenario '" + key + "'");
       }
