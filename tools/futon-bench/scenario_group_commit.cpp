@@ -51,7 +51,7 @@ struct write_log {
 
 // Returns once a leader (perhaps this thread) has written one record for the caller.
 template <class Primitives>
-void write(write_log<Primitives>& log, std::uint32_t write_steps) {
+void write_through(write_log<Primitives>& log, std::uint32_t write_steps) {
   writer<Primitives> self;
   std::unique_lock<typename Primitives::mutex> lock(log.mutex);
   log.queue.push_back(&self);
@@ -96,7 +96,7 @@ void measure(point& p, int threads, const context& ctx) {
         // Relaxed: `stop` only says "finish"; the results are read after the thread is done.
         while (!stop.load(std::memory_order_relaxed)) {
           busy_work(prepare);
-          write(*log, write_steps);
+          write_through(*log, write_steps);
           ++writes;
         }
         tally.operations = writes;
