@@ -137,6 +137,14 @@ void print_help(const char* program) {
       "  atomic_wait   ping-pong between two threads through atomic wait/notify_one\n"
       "  recursive     recursive mutex locked two levels deep: alone, and by N threads as in\n"
       "                contended (each measurement a third of --duration)\n"
+#if defined(FUTON_BENCH_HAVE_INTERPROCESS)
+      "  interprocess_pingpong   two forked processes take turns through a process-shared\n"
+      "                mutex + condition_variable in a memfd (futon::interprocess vs pthread\n"
+      "                PTHREAD_PROCESS_SHARED, plain and robust; half of --duration each)\n"
+      "  interprocess_contended  one process-shared mutex, N forked processes, the contended\n"
+      "                loop (same implementations, half of --duration each)\n"
+      "  interprocess  both of the above\n"
+#endif
       "\n"
       "  Application scenarios, N threads each, futon against std only (each measurement an\n"
       "  eighth of --duration):\n"
@@ -151,14 +159,6 @@ void print_help(const char* program) {
       "                that %% of lookups, the rest inserts/updates\n"
       "  pipeline      three stages of N threads, two bounded queues (mutex + not_full and\n"
       "                not_empty condition variables); end-to-end latency p50/p99/p99.9\n"
-#if defined(FUTON_BENCH_HAVE_INTERPROCESS)
-      "  interprocess_pingpong   two forked processes take turns through a process-shared\n"
-      "                mutex + condition_variable in a memfd (futon::interprocess vs pthread\n"
-      "                PTHREAD_PROCESS_SHARED, plain and robust; half of --duration each)\n"
-      "  interprocess_contended  one process-shared mutex, N forked processes, the contended\n"
-      "                loop (same implementations, half of --duration each)\n"
-      "  interprocess  both of the above\n"
-#endif
       "\n"
       "Options (a value follows '=' or comes as the next argument):\n"
       "  --scenario=LIST     scenarios to run (default: all); a family name (thread_pool,\n"
