@@ -29,11 +29,6 @@ double fastest_ns_per_call(int calls, Body body) {
   return best;
 }
 
-std::uint32_t steps_for(double ns, double ns_per_step) {
-  if (ns <= 0) return 0;
-  return static_cast<std::uint32_t>(std::lround(ns / ns_per_step));
-}
-
 }  // namespace
 
 calibration calibrate() {
@@ -45,8 +40,8 @@ calibration calibrate() {
     volatile std::int64_t sink = now_ns();
     static_cast<void>(sink);
   });
-  c.inside_steps = steps_for(c.inside_target_ns - c.clock_read_ns, c.ns_per_step);
-  c.outside_steps = steps_for(c.outside_target_ns - c.clock_read_ns, c.ns_per_step);
+  c.inside_steps = c.steps_for(c.inside_target_ns - c.clock_read_ns);
+  c.outside_steps = c.steps_for(c.outside_target_ns - c.clock_read_ns);
   c.inside_ns = c.clock_read_ns + c.inside_steps * c.ns_per_step;
   c.outside_ns = c.clock_read_ns + c.outside_steps * c.ns_per_step;
   // The contended loop's shape with the lock left out: what one thread could do at best.
@@ -61,6 +56,11 @@ calibration calibrate() {
     static_cast<void>(t1);
   });
   return c;
+}
+
+std::uint32_t calibration::steps_for(double ns) const {
+  if (ns <= 0 || ns_per_step <= 0) return 0;
+  return static_cast<std::uint32_t>(std::lround(ns / ns_per_step));
 }
 
 std::string calibration::describe() const {

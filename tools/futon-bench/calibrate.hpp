@@ -20,6 +20,10 @@ struct calibration {
   double outside_ns = 0;  // likewise outside
   double loop_ns = 0;     // one whole iteration of the contended loop with a no-op lock
 
+  // busy_work() steps that take about `ns` (0 before calibration, or for ns <= 0): the
+  // application scenarios' fixed spins (a simulated write, a task of 1 or 10 us).
+  std::uint32_t steps_for(double ns) const;
+
   std::string describe() const;
 };
 

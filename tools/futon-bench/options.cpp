@@ -9,15 +9,17 @@
 #include <string_view>
 
 #include "interprocess_adapters.hpp"
+#include "results.hpp"
 
 namespace futon_bench {
 
 namespace {
 
-// The embedded default configuration: about 5 minutes on a 2-core machine with every peer (69
+// The embedded default configuration: about 6 minutes on a 2-core machine with every peer (69
 // full-duration measurements per repetition, 47 with abseil alone, plus the uncontended
 // scenario's 7 at a quarter of the duration, the recursive scenario's 8 at a third, and on Linux
-// the interprocess scenarios' 12 at half: about 23 s of the total). Five
+// the interprocess scenarios' 12 at half: about 23 s of the total), and the application
+// scenarios' 108 (54 points, futon and std) at an eighth: about 50 s more. Five
 // repetitions give a median that one disturbed repetition cannot move, and a worst repetition that
 // shows what a disturbance does. 750 ms holds about a thousand broadcasts even to 64 waiters, and
 // is long against the scheduler's time slices, so that a thread the OS left waiting for a CPU does
@@ -93,12 +95,26 @@ const std::vector<std::string>& all_scenarios() {
     "semaphore",
     "atomic_wait",
     "recursive",
+    "group_commit",
+    "thread_pool_0us",
+    "thread_pool_1us",
+    "thread_pool_10us",
+    "thread_pool_semaphore",
+    "cache_99",
+    "cache_90",
+    "cache_50",
+    "pipeline",
 #if defined(FUTON_BENCH_HAVE_INTERPROCESS)
     "interprocess_pingpong",
     "interprocess_contended",
 #endif
   };
   return keys;
+}
+
+const std::vector<std::string>& scenario_families() {
+  static const std::vector<std::string> names = {"thread_pool", "cache", "interprocess"};
+  return names;
 }
 
 void print_help(const char* program) {
@@ -130,11 +146,27 @@ void print_help(const char* program) {
       "  interprocess  both of the above\n"
 #endif
       "\n"
+      "  Application scenarios, N threads each, futon against std only (each measurement an\n"
+      "  eighth of --duration):\n"
+      "  group_commit  LevelDB's write path: writers queue under one mutex, each on its own\n"
+      "                condition variable; the head leads a group's ~3 us write\n"
+      "  thread_pool   N workers, one submitter, batches of 64 tasks joined with a wait group\n"
+      "                (std: a mutex + condition variable counter); its cases:\n"
+      "    thread_pool_0us, thread_pool_1us, thread_pool_10us   tasks of 0/1/10 us, idle\n"
+      "                workers on one condition variable, notify_one per task\n"
+      "    thread_pool_semaphore   1 us tasks, wake-ups through a counting_semaphore\n"
+      "  cache         a hash map under a shared_mutex; cases cache_99, cache_90, cache_50:\n"
+      "                that %% of lookups, the rest inserts/updates\n"
+      "  pipeline      three stages of N threads, two bounded queues (mutex + not_full and\n"
+      "                not_empty condition variables); end-to-end latency p50/p99/p99.9\n"
+      "\n"
       "Options (a value follows '=' or comes as the next argument):\n"
-      "  --scenario=LIST     scenarios to run (default: all)\n"
-      "  --threads=LIST      thread counts for contended, shared and recursive\n"
-      "                      (default: contended 1,2,4,8,16,32; shared 1,2,4,8;\n"
-      "                      recursive 1,2,4,16; 1 thread is the uncontended case)\n"
+      "  --scenario=LIST     scenarios to run (default: all); a family name (thread_pool,\n"
+      "                      cache, interprocess) runs all its cases\n"
+      "  --threads=LIST      thread counts for contended, shared, recursive and the\n"
+      "                      application scenarios (default: contended and applications\n"
+      "                      1,2,4,8,16,32; shared 1,2,4,8; recursive 1,2,4,16; 1 thread is\n"
+      "                      the uncontended case; pipeline: threads per stage)\n"
       "  --waiters=LIST      broadcast waiter counts (default 4,16,64)\n"
       "  --pairs=LIST        semaphore producer/consumer pairs (default 1,2,4)\n"
 #if defined(FUTON_BENCH_HAVE_INTERPROCESS)
@@ -205,18 +237,14 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
           chosen = all_scenarios();
           continue;
         }
-#if defined(FUTON_BENCH_HAVE_INTERPROCESS)
-        if (key == "interprocess") {
-          chosen.push_back("interprocess_pingpong");
-          chosen.push_back("interprocess_contended");
-          continue;
+        // A scenario, or a family's name for all its cases.
+        const auto& families = scenario_families();
+        const bool family = std::find(families.begin(), families.end(), key) != families.end();
+        const auto before = chosen.size();
+        for (const auto& s : all_scenarios()) {
+          if (s == key || (family && in_family(s, key))) chosen.push_back(s);
         }
-#endif
-        if (std::find(all_scenarios().begin(), all_scenarios().end(), key) ==
-            all_scenarios().end()) {
-          return fail(arg, "unknown scenario '" + key + "'");
-        }
-        chosen.push_back(key);
+        if (chosen.size() == before) return fail(arg, "unknown scenario '" + key + "'");
       }
       if (chosen.empty()) return fail(arg, "no scenario given");
       // Keep the canonical order whatever order they were typed in.

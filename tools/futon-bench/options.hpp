@@ -30,6 +30,9 @@ struct options {
 
 // All scenario keys, in run order.
 const std::vector<std::string>& all_scenarios();
+// The names that stand for all their cases on --scenario: thread_pool for thread_pool_0us, ...
+// (results.hpp, in_family). One with no case in this build (interprocess off Linux) is unknown.
+const std::vector<std::string>& scenario_families();
 
 // Parses argv. On --help, or on an error (message already printed to stderr), returns nullopt
 // and sets `exit_code` (0 for --help, 2 for a usage error).

@@ -82,4 +82,17 @@ std::vector<const point*> results::of(const std::string& scenario) const {
   return found;
 }
 
+bool in_family(const std::string& scenario, const std::string& family) {
+  return scenario == family || (scenario.size() > family.size() + 1 &&
+                                scenario.starts_with(family) && scenario[family.size()] == '_');
+}
+
+std::vector<const point*> results::of_family(const std::string& family) const {
+  std::vector<const point*> found;
+  for (const auto& p : points) {
+    if (in_family(p.scenario, family)) found.push_back(&p);
+  }
+  return found;
+}
+
 }  // namespace futon_bench

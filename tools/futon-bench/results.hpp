@@ -55,6 +55,12 @@ struct results {
   std::vector<point> points;
   const point* find(const std::string& scenario, int param) const;
   std::vector<const point*> of(const std::string& scenario) const;
+  // The points of `family` and of its cases, the scenarios named `family`_* (thread_pool:
+  // thread_pool_0us, thread_pool_1us, ...), in run order.
+  std::vector<const point*> of_family(const std::string& family) const;
 };
+
+// Whether `scenario` is `family` or one of its cases.
+bool in_family(const std::string& scenario, const std::string& family);
 
 }  // namespace futon_bench

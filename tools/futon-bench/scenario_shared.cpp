@@ -26,14 +26,6 @@ struct alignas(64) guarded_value {
   std::atomic<std::uint64_t> torn_reads{0};
 };
 
-// xorshift32: a per-thread random stream that costs a few instructions and no shared state.
-inline std::uint32_t next_random(std::uint32_t& state) noexcept {
-  state ^= state << 13;
-  state ^= state >> 17;
-  state ^= state << 5;
-  return state;
-}
-
 template <class SharedMutex>
 void measure(point& p, const std::string& name, int threads, const context& ctx) {
   // Shared with the threads, which keep it alive should one of them be stuck (thread_run.hpp).

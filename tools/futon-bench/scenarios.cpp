@@ -7,8 +7,18 @@
 
 namespace futon_bench {
 
+bool is_application_scenario(const std::string& scenario) {
+  return in_family(scenario, "group_commit") || in_family(scenario, "thread_pool") ||
+         in_family(scenario, "cache") || in_family(scenario, "pipeline");
+}
+
+std::chrono::nanoseconds application_measurement(const options& opts) {
+  return opts.duration / 8;
+}
+
 int point_count(const std::string& scenario, const options& opts) {
-  if (scenario == "contended") return static_cast<int>(opts.contended_threads.size());
+  if (scenario == "contended" || is_application_scenario(scenario))
+    return static_cast<int>(opts.contended_threads.size());
   if (scenario == "broadcast") return static_cast<int>(opts.waiters.size());
   if (scenario == "shared") return static_cast<int>(opts.shared_threads.size());
   if (scenario == "semaphore") return static_cast<int>(opts.pairs.size());
@@ -28,6 +38,9 @@ std::vector<double> planned_costs(const std::string& scenario, const options& op
   if (scenario == "recursive") cost = 2 * reps * duration / 3;
   // Half the duration each (scenario_interprocess.cpp), plus a few milliseconds of forking.
   if (scenario.starts_with("interprocess_")) cost = count_interprocess() * reps * duration / 2;
+  if (is_application_scenario(scenario)) {
+    cost = 2 * reps * std::chrono::duration<double>(application_measurement(opts)).count();
+  }
   return std::vector<double>(static_cast<std::size_t>(point_count(scenario, opts)), cost);
 }
 
@@ -39,6 +52,10 @@ void run_scenario(const std::string& scenario, context& ctx) {
   if (scenario == "semaphore") run_semaphore(ctx);
   if (scenario == "atomic_wait") run_atomic_wait(ctx);
   if (scenario == "recursive") run_recursive(ctx);
+  if (scenario == "group_commit") run_group_commit(ctx);
+  if (in_family(scenario, "thread_pool")) run_thread_pool(ctx, scenario);
+  if (in_family(scenario, "cache")) run_cache(ctx, scenario);
+  if (scenario == "pipeline") run_pipeline(ctx);
   if (scenario == "interprocess_pingpong") run_interprocess_pingpong(ctx);
   if (scenario == "interprocess_contended") run_interprocess_contended(ctx);
 }

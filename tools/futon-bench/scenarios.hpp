@@ -4,6 +4,7 @@
 // repetition 2, ...) so that a change in machine load falls on all of them alike.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,20 @@ void run_shared(context& ctx);
 void run_semaphore(context& ctx);
 void run_atomic_wait(context& ctx);
 void run_recursive(context& ctx);
+// The application scenarios: futon's mutex, condition variable, shared_mutex, semaphore and wait
+// group inside small programs shaped like real ones, against std's, over opts.contended_threads.
+void run_group_commit(context& ctx);
+void run_thread_pool(context& ctx, const std::string& scenario);  // thread_pool_* (its case)
+void run_cache(context& ctx, const std::string& scenario);        // cache_* (its read share)
+void run_pipeline(context& ctx);
 void run_interprocess_pingpong(context& ctx);   // Linux only (all_scenarios offers it there)
 void run_interprocess_contended(context& ctx);  // likewise
+
+// Whether `scenario` is one of the application scenarios above.
+bool is_application_scenario(const std::string& scenario);
+// One measurement of an application scenario: an eighth of --duration. Nine scenarios of six
+// points each would otherwise add more than the rest of the default report takes.
+std::chrono::nanoseconds application_measurement(const options& opts);
 
 // Called by the scenarios whenever a measurement finishes: the watchdog in main.cpp aborts the
 // run, naming the point, if none finishes for a long time (a lost wake-up would hang it).

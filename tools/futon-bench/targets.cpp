@@ -169,55 +169,82 @@ std::optional<double> best_pthread(const point& p, const std::string& metric) {
   return best;
 }
 
+// futon against a reference in throughput and CPU time per operation, compared point by point
+// and summed up in one target line: throughput at least the reference's, CPU at most its.
+class rate_and_cpu_check {
+ public:
+  // One comparison, named `where` (a point's title); skipped where a figure is missing.
+  void compare(const std::string& where, std::optional<double> futon, std::optional<double> other,
+               std::optional<double> futon_cpu, std::optional<double> other_cpu) {
+    if (!futon || !other || !futon_cpu || !other_cpu || *other <= 0 || *other_cpu <= 0) return;
+    const double rate_ratio = *futon / *other;
+    const double cpu_ratio = *futon_cpu / *other_cpu;
+    if (rate_ratio < lowest_) {
+      lowest_ = rate_ratio;
+      lowest_at_ = where;
+    }
+    if (cpu_ratio > highest_) {
+      highest_ = cpu_ratio;
+      highest_at_ = where;
+    }
+    if (rate_ratio < 1 || cpu_ratio > 1) {
+      failing_ += (failing_.empty() ? "" : "; ") + where + " (throughput " +
+                  format_ratio(rate_ratio) + ", CPU " + format_ratio(cpu_ratio) + ")";
+    }
+  }
+
+  // `reference` names what futon was held to ("std", "pthread"); `against` says more of it,
+  // after the figures ("" for nothing).
+  target_result result(std::string name, const std::string& reference,
+                       const std::string& against) const {
+    if (lowest_at_.empty()) return skipped(std::move(name), "scenario not run");
+    std::string detail = "lowest futon/" + reference + " throughput " + format_ratio(lowest_) +
+                         " (" + lowest_at_ + "; target >= 1.00x), highest futon/" + reference +
+                         " CPU " + format_ratio(highest_) + " (" + highest_at_ +
+                         "; target <= 1.00x)" + against;
+    if (!failing_.empty()) detail += "; missed at " + failing_;
+    return {0, std::move(name), failing_.empty() ? verdict::pass : verdict::miss, detail};
+  }
+
+ private:
+  double lowest_ = 1e300;  // futon's throughput over the reference's
+  double highest_ = 0;     // futon's CPU over the reference's
+  std::string lowest_at_;
+  std::string highest_at_;
+  std::string failing_;
+};
+
 target_result interprocess(const results& r) {
-  const std::string name =
-      "interprocess: futon >= pthread process-shared throughput, <= its CPU per operation";
   std::vector<const point*> points = r.of("interprocess_pingpong");
   for (const point* p : r.of("interprocess_contended"))
     points.push_back(p);
-  double lowest = 1e300;  // futon's throughput over pthread's
-  double highest = 0;     // futon's CPU over pthread's
-  std::string lowest_at;
-  std::string highest_at;
-  std::string failing;
+  rate_and_cpu_check check;
   // futon's mutex against the better pthread mutex; futon's robust mutex (contended scenario
   // only: it has no condition variable) against pthread's robust one.
-  const auto compare = [&](const point& at, const std::string& label, std::optional<double> futon,
-                           std::optional<double> pthread, std::optional<double> futon_cpu,
-                           std::optional<double> pthread_cpu) {
-    if (!futon || !pthread || !futon_cpu || !pthread_cpu || *pthread <= 0 || *pthread_cpu <= 0)
-      return;
-    const double rate_ratio = *futon / *pthread;
-    const double cpu_ratio = *futon_cpu / *pthread_cpu;
-    const std::string where = at.title + label;
-    if (rate_ratio < lowest) {
-      lowest = rate_ratio;
-      lowest_at = where;
-    }
-    if (cpu_ratio > highest) {
-      highest = cpu_ratio;
-      highest_at = where;
-    }
-    if (rate_ratio < 1 || cpu_ratio > 1) {
-      failing += (failing.empty() ? "" : "; ") + where + " (throughput " +
-                 format_ratio(rate_ratio) + ", CPU " + format_ratio(cpu_ratio) + ")";
-    }
-  };
   for (const point* p : points) {
     const std::string rate = p->scenario == "interprocess_pingpong" ? "round_trips" : "throughput";
-    compare(*p, "", p->median("futon", rate), best_pthread(*p, rate), p->median("futon", "cpu"),
-            best_pthread(*p, "cpu"));
-    compare(*p, ", robust", p->median("futon-robust", rate), p->median("pthread-robust", rate),
-            p->median("futon-robust", "cpu"), p->median("pthread-robust", "cpu"));
+    check.compare(p->title, p->median("futon", rate), best_pthread(*p, rate),
+                  p->median("futon", "cpu"), best_pthread(*p, "cpu"));
+    check.compare(p->title + ", robust", p->median("futon-robust", rate),
+                  p->median("pthread-robust", rate), p->median("futon-robust", "cpu"),
+                  p->median("pthread-robust", "cpu"));
   }
-  if (lowest_at.empty()) return skipped(name, "scenarios not run");
-  std::string detail = "lowest futon/pthread throughput " + format_ratio(lowest) + " (" +
-                       lowest_at + "; target >= 1.00x), highest futon/pthread CPU " +
-                       format_ratio(highest) + " (" + highest_at +
-                       "; target <= 1.00x), futon against the better of plain and robust pthread, "
-                       "futon-robust against pthread-robust";
-  if (!failing.empty()) detail += "; missed at " + failing;
-  return {0, name, failing.empty() ? verdict::pass : verdict::miss, detail};
+  return check.result(
+      "interprocess: futon >= pthread process-shared throughput, <= its CPU per operation",
+      "pthread",
+      ", futon against the better of plain and robust pthread, futon-robust against "
+      "pthread-robust");
+}
+
+// An application scenario (all its cases): futon's primitives against std's at every point.
+target_result application(const results& r, const std::string& family, const std::string& what) {
+  rate_and_cpu_check check;
+  for (const point* p : r.of_family(family)) {
+    check.compare(p->title, p->median("futon", "throughput"), p->median("std", "throughput"),
+                  p->median("futon", "cpu"), p->median("std", "cpu"));
+  }
+  return check.result(what + ": futon >= std throughput, <= std CPU, at every thread count", "std",
+                      "");
 }
 
 }  // namespace
@@ -228,9 +255,19 @@ std::string target_result::line() const {
 }
 
 std::vector<target_result> evaluate_targets(const results& r) {
-  std::vector<target_result> all = {uncontended(r),      contended_scaling(r), contended_cpu(r),
-                                    contended_spread(r), broadcast(r),         atomic_wait(r),
-                                    interprocess(r)};
+  std::vector<target_result> all = {
+      uncontended(r),
+      contended_scaling(r),
+      contended_cpu(r),
+      contended_spread(r),
+      broadcast(r),
+      atomic_wait(r),
+      interprocess(r),
+      application(r, "group_commit", "group commit"),
+      application(r, "thread_pool", "thread pool"),
+      application(r, "cache", "read-mostly cache"),
+      application(r, "pipeline", "pipeline"),
+  };
   for (std::size_t i = 0; i < all.size(); ++i)
     all[i].number = static_cast<int>(i + 1);
   return all;

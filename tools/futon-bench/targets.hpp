@@ -11,7 +11,10 @@
 //      CPU time per round trip;
 //   7. interprocess (Linux): at every point of the ping-pong and the contended mutex between
 //      processes, futon::interprocess's throughput at least the better pthread process-shared
-//      variant's (plain or robust), and its CPU time per operation at most the lower one's.
+//      variant's (plain or robust), and its CPU time per operation at most the lower one's;
+//   8-11. the application scenarios, each with all its cases (8 group commit, 9 thread pool,
+//      10 read-mostly cache, 11 pipeline): at every point (every thread count), the throughput of
+//      futon's primitives at least std's, and their CPU time per operation at most std's.
 // A target whose scenario or point was not run is SKIP. Each line gives the target's number and
 // its bar; where peers other than std were measured, it also gives futon's ratio to the best of
 // them, for information: these targets are stated against std (peers.hpp, best_peer, is the
@@ -28,7 +31,7 @@ namespace futon_bench {
 enum class verdict { pass, miss, skip };
 
 struct target_result {
-  int number = 0;  // 1..7 as listed above
+  int number = 0;  // 1..11 as listed above
   std::string name;
   verdict outcome = verdict::skip;
   std::string detail;  // the measured ratio and the bar it was held to

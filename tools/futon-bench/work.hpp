@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // The simulated work inside and outside a critical section: a busy loop of a calibrated number of
-// iterations, and the clock the scenarios read.
+// iterations, the random stream that picks what a thread does next, and the clock the scenarios
+// read.
 #pragma once
 
 #include <chrono>
@@ -19,6 +20,15 @@ inline void busy_work(std::uint32_t iterations) noexcept {
     static_cast<void>(static_cast<volatile std::uint32_t&>(i));
 #endif
   }
+}
+
+// xorshift32: a per-thread random stream that costs a few instructions and no shared state.
+// `state` must not start at 0 (it would stay there).
+inline std::uint32_t next_random(std::uint32_t& state) noexcept {
+  state ^= state << 13;
+  state ^= state >> 17;
+  state ^= state << 5;
+  return state;
 }
 
 // steady_clock in nanoseconds: the same clock on every thread, so per-thread readings compare.
