@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSL-1.0
 // The futex contract on the OS's futex for words shared between processes (see
 // <futon/backend/kernel_shared_futex.hpp>).
+#include <cstdint>
 #include <futon/backend/kernel_shared_futex.hpp>
+#include <futon/detail/assert.hpp>
+#include <futon/detail/checked_shared_word.hpp>
 #include <limits>
 
 #include "kernel_futex_contract.hpp"
@@ -9,6 +12,27 @@
 
 namespace futon {
 inline namespace v0 {
+
+namespace detail {
+
+void require_writable_shared_word(const futex_word& word) noexcept {
+  // The last 4 KiB granule found writable, per thread (0: none yet; page 0 is never mapped). A
+  // larger page only means more probes. Memory unmapped and mapped again read-only at the same
+  // address is missed: the write then faults as it would without the check.
+  thread_local std::uintptr_t last_writable = 0;
+  const std::uintptr_t granule = reinterpret_cast<std::uintptr_t>(&word) >> 12;
+  if (granule == last_writable) return;
+  if (!os::native_word_writable(word)) {
+    precondition_failed(
+        "a futon::interprocess object is in memory this process mapped read-only (PROT_READ): "
+        "its operations write its words; map the memory PROT_READ | PROT_WRITE",
+        __FILE__, __LINE__);
+  }
+  last_writable = granule;
+}
+
+}  // namespace detail
+
 namespace backend {
 
 namespace {

@@ -26,8 +26,11 @@
 //   - A barrier's completion function runs in the process of the thread that completes the
 //     phase; it must itself be position-independent (no pointers into one process's memory).
 //   - A process that dies while it waits affects nobody: the kernel forgets its waiters. A
-//     process that dies holding a mutex leaves it locked: no robust mutex (one whose owner's
-//     death the next locker learns of) is offered yet.
+//     process that dies holding a mutex leaves it locked; where that matters, use
+//     futon::interprocess::robust_mutex (<futon/robust_mutex.hpp>), whose next locker learns of
+//     the death.
+//   - A process that mapped an object read-only may read it; writing it (any lock, set, arrive)
+//     faults, and in builds with debug checks stops first with a message that says why.
 //   - The objects also work in memory that is not shared (each shared wait then costs the page
 //     lookup the kernel makes for a shared futex).
 //

@@ -63,6 +63,10 @@ native_wait_result native_futex_wait(const futex_word& word, std::uint32_t expec
 // number woken where it counts (Linux, OpenBSD), else a bound never below it and never above
 // `count` (each OS's file says which; backend/kernel_shared_futex.hpp sums them up).
 std::size_t native_futex_wake_shared(const futex_word& word, std::size_t count) noexcept;
+
+// Whether the calling process may write `word` (false: mapped read-only). Where the OS offers no
+// probe that cannot fault, true.
+bool native_word_writable(const futex_word& word) noexcept;
 #endif
 
 #if !defined(FUTON_NO_KERNEL_FUTEX)

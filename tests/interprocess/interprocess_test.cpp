@@ -355,3 +355,35 @@ TEST(Interprocess, EventLatchAndBarrierAcrossProcesses) {
 }
 
 }  // namespace
+
+// A process that maps a primitive read-only may look at it (a read is no write), but its first
+// write stops it with a message that says why in builds with debug checks (the kernel_shared_futex
+// backend's checked words, detail/checked_shared_word.hpp), not with a bare SIGSEGV.
+struct looked_at {
+  futon::interprocess::event ready;
+  futon::interprocess::mutex mutex;
+};
+
+TEST(Interprocess, AReadOnlyMappingMayBeRead) {
+  shared_object<looked_at> shared;
+  shared.view->ready.set();
+  void* at = shared.segment.map(false);
+  EXPECT_TRUE(static_cast<const looked_at*>(at)->ready.is_set());
+  shared.segment.unmap(at);
+}
+
+#if FUTON_DEBUG_CHECKS
+TEST(InterprocessDeathTest, WritingThroughAReadOnlyMappingStopsWithAClearErrorInDebugBuilds) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  shared_object<looked_at> shared;
+  EXPECT_DEATH(
+      {
+        auto* read_only = static_cast<looked_at*>(shared.segment.map(false));
+        read_only->mutex.lock();
+      },
+      "mapped read-only");
+  // The parent's own writable mapping is unaffected.
+  shared.view->mutex.lock();
+  shared.view->mutex.unlock();
+}
+#endif

@@ -42,8 +42,10 @@ class shared_segment {
   ~shared_segment() { close(fd_); }
 
   // A new mapping of the whole segment: another address each time, the same memory.
-  [[nodiscard]] void* map() const {
-    void* at = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+  // `writable` false: mapped PROT_READ only (a process that may only look).
+  [[nodiscard]] void* map(bool writable = true) const {
+    const int protection = writable ? PROT_READ | PROT_WRITE : PROT_READ;
+    void* at = mmap(nullptr, size_, protection, MAP_SHARED, fd_, 0);
     if (at == MAP_FAILED) throw std::runtime_error("mmap failed");
     return at;
   }

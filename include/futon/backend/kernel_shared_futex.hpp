@@ -58,6 +58,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <futon/config.hpp>
+#include <futon/detail/checked_shared_word.hpp>
 #include <futon/detail/deadline.hpp>
 #include <futon/futex_word.hpp>
 #include <optional>
@@ -70,6 +71,12 @@ namespace backend {
 
 struct kernel_shared_futex {
   static constexpr const char* name = "kernel_shared";
+
+#if FUTON_DEBUG_CHECKS
+  // Debug builds: the primitives' words check, before each write, that this process can write
+  // them (a read-only mapping stops the program with a message; detail/checked_shared_word.hpp).
+  using word_type = detail::checked_shared_word;
+#endif
 
   // What this OS's shared futex gives (the table at the top): whether wake returns exactly how
   // many it woke (else a bound), and whether requeue moves waiters to `to` (else it wakes them

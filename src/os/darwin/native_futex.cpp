@@ -231,6 +231,11 @@ std::size_t native_futex_wake_shared(const futex_word& word, std::size_t count) 
   return calls;
 }
 
+// No probe that cannot fault: a write to a read-only mapping faults as it would anyway.
+bool native_word_writable(const futex_word&) noexcept {
+  return true;
+}
+
 }  // namespace os
 }  // namespace v0
 }  // namespace futon

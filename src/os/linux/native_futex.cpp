@@ -113,6 +113,16 @@ std::size_t native_futex_wake_shared(const futex_word& word, std::size_t count) 
   return native_futex_wake_exact(word, count, futex_scope::process_shared);
 }
 
+// FUTEX_WAKE_OP adds 0 to the word atomically (its second word is the same word, and it wakes
+// nobody on either): the kernel writes the word, or refuses with EFAULT where this process
+// cannot (memory mapped PROT_READ), without a fault in user space. Adding 0 leaves the value as
+// it was, so racing with the word's users is harmless.
+bool native_word_writable(const futex_word& word) noexcept {
+  const std::uint32_t add_zero = FUTEX_OP(FUTEX_OP_ADD, 0, FUTEX_OP_CMP_EQ, 0);
+  const long rc = futex_call(word, FUTEX_WAKE_OP, 0, nullptr, &word, add_zero);
+  return !(rc < 0 && errno == EFAULT);
+}
+
 void native_futex_wake_one(const futex_word& word) noexcept {
   static_cast<void>(native_futex_wake_exact(word, 1));
 }

@@ -127,6 +127,11 @@ std::size_t native_futex_wake_shared(const futex_word& word, std::size_t count) 
   return rc > 0 ? static_cast<std::size_t>(rc) : 0;
 }
 
+// No probe that cannot fault: a write to a read-only mapping faults as it would anyway.
+bool native_word_writable(const futex_word&) noexcept {
+  return true;
+}
+
 }  // namespace os
 }  // namespace v0
 }  // namespace futon
