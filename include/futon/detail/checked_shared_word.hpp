@@ -41,25 +41,18 @@ class checked_shared_word : public futex_word {
     require_writable_shared_word(*this);
     return futex_word::exchange(value, order);
   }
+  // Both of std::atomic's overloads of each (one order, or success and failure orders).
+  template <class... Orders>
   bool compare_exchange_weak(std::uint32_t& expected, std::uint32_t desired,
-                             std::memory_order success, std::memory_order failure) noexcept {
+                             Orders... orders) noexcept {
     require_writable_shared_word(*this);
-    return futex_word::compare_exchange_weak(expected, desired, success, failure);
+    return futex_word::compare_exchange_weak(expected, desired, orders...);
   }
-  bool compare_exchange_weak(std::uint32_t& expected, std::uint32_t desired,
-                             std::memory_order order = std::memory_order_seq_cst) noexcept {
-    require_writable_shared_word(*this);
-    return futex_word::compare_exchange_weak(expected, desired, order);
-  }
+  template <class... Orders>
   bool compare_exchange_strong(std::uint32_t& expected, std::uint32_t desired,
-                               std::memory_order success, std::memory_order failure) noexcept {
+                               Orders... orders) noexcept {
     require_writable_shared_word(*this);
-    return futex_word::compare_exchange_strong(expected, desired, success, failure);
-  }
-  bool compare_exchange_strong(std::uint32_t& expected, std::uint32_t desired,
-                               std::memory_order order = std::memory_order_seq_cst) noexcept {
-    require_writable_shared_word(*this);
-    return futex_word::compare_exchange_strong(expected, desired, order);
+    return futex_word::compare_exchange_strong(expected, desired, orders...);
   }
   std::uint32_t fetch_add(std::uint32_t value,
                           std::memory_order order = std::memory_order_seq_cst) noexcept {
