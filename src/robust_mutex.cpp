@@ -105,6 +105,8 @@ robust_lock_result robust_mutex::acquire(const detail::deadline* limit, bool try
   // (an unlock then makes one futile wake at most), as glibc's robust lock does.
   std::uint32_t keep_waiters = 0;
   int spins_left = detail::spin_limit;
+  // Relaxed, here and at every look below: a look only chooses the next step; the CAS that takes
+  // the word acquires, and a stale look only makes a CAS or the futex's own compare fail.
   std::uint32_t seen = word_.load(std::memory_order_relaxed);
   for (;;) {
     if ((seen & tid_mask) == 0) {
@@ -193,6 +195,7 @@ robust_lock_result robust_mutex::acquire(const detail::deadline* limit, bool try
         limit != nullptr && limit->remaining_ns() <= std::chrono::nanoseconds(interval).count();
     static_cast<void>(backend::kernel_shared_futex::wait_until(
         word_, seen, caller_ends_first ? *limit : detail::deadline::after(interval)));
+    // Relaxed: not_recoverable is final and nothing is read on its strength.
     if (state_.load(std::memory_order_relaxed) == not_recoverable) {
       // We may have taken the one wake a dying unlocker's death gave (the kernel wakes one for
       // a released word in its pending slot): pass it on to everyone, who must all learn it
@@ -217,7 +220,7 @@ void robust_mutex::unlock() noexcept {
                      "robust_mutex::unlock: the calling thread does not hold it");
   // Relaxed: we hold the mutex, and the release below publishes it to the next owner.
   const std::uint32_t state = state_.load(std::memory_order_relaxed);
-  const bool abandoned = state == inconsistent || state == not_recoverable;
+  const bool abandoned = state != consistent;  // inconsistent, or given back as not_recoverable
   if (state == inconsistent) state_.store(not_recoverable, std::memory_order_relaxed);
 
   void* const entry = &node_.next;
