@@ -13,7 +13,8 @@
 // Behaviour:
 //   - Writer preference: once a writer has claimed the lock, new readers wait until it is done,
 //     so a stream of readers never starves a writer. The writer then waits only for the readers
-//     already inside to leave; the last one wakes it.
+//     already inside to leave: it spins briefly (as a blocked locker does; see
+//     <futon/detail/spin.hpp>), then sleeps, and the last one out wakes it.
 //   - Uncontended lock_shared/unlock_shared and lock/unlock are one atomic RMW each; no system
 //     call unless somebody sleeps.
 //   - Timed members never give up early and take any duration or clock.
@@ -230,13 +231,24 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
       return false;
     }
     std::uint32_t state = state_.load(std::memory_order_acquire);
+    int spins = 0;
     for (;;) {
-      // Acquire (this load and sleep_announced's): the leaving readers' reads happen before our
-      // writes (their fetch_sub is a release).
+      // Acquire (this load, the spin's and sleep_announced's): the leaving readers' reads happen
+      // before our writes (their fetch_sub is a release).
       if (readers_of(state) == 0) return true;
       if (limit != nullptr && limit->has_passed()) {
         release_writer();  // give the claim back and let the readers it held back in
         return false;
+      }
+      // The readers inside are on their way out (no new one gets in past our claim), and a
+      // read-side section is usually short: spin briefly before paying for a sleep and the last
+      // reader's wake, which also wakes everyone parked behind us (see the header). Measured:
+      // cache_50 at 4 threads on 2 cores (futon-bench), the unspun drain slept on most writes.
+      if (spins < detail::backend_spin_limit<Backend>()) {
+        ++spins;
+        detail::cpu_relax();
+        state = state_.load(std::memory_order_acquire);
+        continue;
       }
       // The announced wait (detail/announced_wait.hpp, with its proof) on writer_sleeps_bit: the
       // last reader out reads the bit in its fetch_sub and wakes us.
