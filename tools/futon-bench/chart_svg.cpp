@@ -7,6 +7,7 @@
 
 #include "format.hpp"
 #include "implementations.hpp"
+#include "scenarios.hpp"
 
 namespace futon_bench {
 
@@ -226,6 +227,34 @@ chart throughput_chart(const results& r, const std::string& scenario, const std:
     }
   }
   return c;
+}
+
+std::vector<std::pair<std::string, chart>> report_charts(const results& r) {
+  std::vector<std::pair<std::string, chart>> charts;
+  if (!r.of("contended").empty()) {
+    charts.emplace_back("contended.svg",
+                        throughput_chart(r, "contended", "Contended mutex: throughput vs threads",
+                                         "threads (log scale)"));
+  }
+  if (!r.of("shared").empty()) {
+    charts.emplace_back("shared.svg",
+                        throughput_chart(r, "shared", "shared_mutex, 90% reads: throughput",
+                                         "threads (log scale)"));
+  }
+  // In the order they ran, each once (a scenario's points are its thread counts).
+  std::vector<std::string> applications;
+  for (const auto& p : r.points) {
+    if (is_application_scenario(p.scenario) &&
+        std::find(applications.begin(), applications.end(), p.scenario) == applications.end()) {
+      applications.push_back(p.scenario);
+    }
+  }
+  for (const auto& scenario : applications) {
+    charts.emplace_back(scenario + ".svg",
+                        throughput_chart(r, scenario, scenario + ": throughput, futon and std",
+                                         "threads (log scale)"));
+  }
+  return charts;
 }
 
 }  // namespace futon_bench

@@ -39,4 +39,8 @@ std::string render_svg(const chart& c);
 chart throughput_chart(const results& r, const std::string& scenario, const std::string& title,
                        const std::string& x_label);
 
+// The report's charts, each with its file name: contended.svg and shared.svg when those
+// scenarios ran, and one per application scenario that ran (cache_50.svg, pipeline.svg, ...).
+std::vector<std::pair<std::string, chart>> report_charts(const results& r);
+
 }  // namespace futon_bench

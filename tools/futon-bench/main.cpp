@@ -152,19 +152,9 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> charts;
   bool written = true;
-  if (!res.of("contended").empty()) {
-    written &= write_file(
-        out / "contended.svg",
-        render_svg(throughput_chart(res, "contended", "Contended mutex: throughput vs threads",
-                                    "threads (log scale)")));
-    charts.push_back("contended.svg");
-  }
-  if (!res.of("shared").empty()) {
-    written &=
-        write_file(out / "shared.svg",
-                   render_svg(throughput_chart(res, "shared", "shared_mutex, 90% reads: throughput",
-                                               "threads (log scale)")));
-    charts.push_back("shared.svg");
+  for (const auto& [file, c] : report_charts(res)) {
+    written &= write_file(out / file, render_svg(c));
+    charts.push_back(file);
   }
   const run_record record{
       opts,  cal,  machine, load_before, load_after, others_share,           warnings,

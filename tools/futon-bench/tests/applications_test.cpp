@@ -5,11 +5,13 @@
 // command line selects all its cases.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
 
 #include "baseline.hpp"
+#include "chart_svg.hpp"
 #include "json.hpp"
 #include "options.hpp"
 #include "report.hpp"
@@ -155,6 +157,22 @@ TEST(FutonBenchApplications, ReportFilesCarryTheirPointsAndMetrics) {
   for (const char* text : {"\ngroup_commit,", "\nthread_pool_10us,", "\ncache_99,",
                            "\npipeline,\"pipeline, 3 stages x 2 threads\",2,\"futon\",p999,"}) {
     EXPECT_NE(csv.find(text), std::string::npos) << text;
+  }
+
+  // A chart per application scenario, with futon's and std's medians at the thread count run.
+  const auto charts = report_charts(res);
+  ASSERT_EQ(charts.size(), 9u);
+  EXPECT_EQ(charts.front().first, "group_commit.svg");
+  EXPECT_EQ(charts.back().first, "pipeline.svg");
+  for (const auto& [file, c] : charts) {
+    for (const char* median : {"futon median", "std median"}) {
+      const auto series = std::find_if(c.series.begin(), c.series.end(),
+                                       [&](const chart_series& s) { return s.name == median; });
+      ASSERT_NE(series, c.series.end()) << file << ": " << median;
+      ASSERT_EQ(series->points.size(), 1u) << file;
+      EXPECT_EQ(series->points.front().first, 2.0) << file;
+      EXPECT_GT(series->points.front().second, 0.0) << file;
+    }
   }
 
   // results.json read back as --baseline would: the same points, with the latency metrics.
