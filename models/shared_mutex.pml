@@ -13,9 +13,9 @@
  *     reload
  *   lock_shared: wait_and_update(state + 1)   (try_add_reader's CAS loop first: the same steps)
  *   lock: wait_and_update(state | writer_bit); then the drain: s = load; loop: no readers:
- *     locked; (spin, added after acbdd53: re-reads only); CAS sets writer_sleeps_bit if clear (retry on failure); futex_wait(state_,
- *     s | writer_sleeps_bit); timed and it timed out: s = load; no readers: locked; else
- *     release_writer() and give up; else reload
+ *     locked; (spin, added after acbdd53: re-reads only); CAS sets writer_sleeps_bit if clear
+ *     (retry on failure); futex_wait(state_, s | writer_sleeps_bit); timed and it timed out:
+ *     s = load; no readers: locked; else release_writer() and give up; else reload
  *   unlock_shared: before = fetch_sub(1) (release); if readers(before) == 1 and before has
  *     writer_sleeps_bit: futex_wake(state_, all): by address only, nothing after the fetch_sub
  *   unlock = release_writer: before = fetch_and(~(writer | parked | writer_sleeps)) (release);

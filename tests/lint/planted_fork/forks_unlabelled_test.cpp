@@ -3,4 +3,6 @@
 // registration (CMakeLists.txt beside it) lacks LABEL fork.
 #include <unistd.h>
 
-int main() { return fork() == 0 ? 0 : 1; }
+int main() {
+  return fork() == 0 ? 0 : 1;
+}
