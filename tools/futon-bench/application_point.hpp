@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
-// How an application scenario measures one point: every repetition runs futon's primitives, then
-// std's (interleaved, as every scenario does), and the point joins the results.
+// How an application scenario measures one point: every repetition runs futon's primitives and
+// std's, in alternating order (for_each_primitive_set), and the point joins the results.
 #pragma once
 
 #include <string>
@@ -23,10 +23,12 @@ void measure_application_point(context& ctx, std::string scenario, int param, st
   p.title = std::move(title);
   p.metrics = std::move(metrics);
   for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
-    for_each_primitive_set([&]<class Primitives>() {
-      measure.template operator()<Primitives>(p);
-      heartbeat(p.title);
-    });
+    for_each_primitive_set(
+        [&]<class Primitives>() {
+          measure.template operator()<Primitives>(p);
+          heartbeat(p.title);
+        },
+        rep % 2 == 1);
   }
   ctx.out.points.push_back(std::move(p));
   ctx.prog.done(ctx.out.points.back());

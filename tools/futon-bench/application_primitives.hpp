@@ -68,11 +68,15 @@ struct std_primitives
   static constexpr const char* name = "std";
 };
 
-// f.template operator()<Primitives>() for futon's set, then std's (one repetition of a point).
+// f.template operator()<Primitives>() for futon's set and std's (one repetition of a point):
+// futon's first, or with `std_first` std's first. Repetitions alternate the order, so that
+// whatever the first run of a pair pays (a cold allocator, the scheduler's placement of fresh
+// threads) falls on each implementation alike.
 template <class F>
-void for_each_primitive_set(F&& f) {
+void for_each_primitive_set(F&& f, bool std_first = false) {
+  if (std_first) f.template operator()<std_primitives>();
   f.template operator()<futon_primitives>();
-  f.template operator()<std_primitives>();
+  if (!std_first) f.template operator()<std_primitives>();
 }
 
 }  // namespace futon_bench
