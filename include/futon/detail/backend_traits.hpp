@@ -100,6 +100,19 @@ constexpr int backend_spin_limit() noexcept {
   }
 }
 
+// How many times a primitive over `Backend` yields after spinning and before it sleeps (see
+// spin_yields): none for a backend with its own spin_limit (a test scheduler's).
+template <class Backend>
+constexpr int backend_spin_yields() noexcept {
+  if constexpr (requires {
+                  { Backend::spin_limit } -> std::convertible_to<int>;
+                }) {
+    return 0;
+  } else {
+    return spin_yields;
+  }
+}
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace futon
