@@ -219,13 +219,6 @@ chart throughput_chart(const results& r, const std::string& scenario, const std:
     if (!median.points.empty()) c.series.push_back(std::move(median));
     if (!worst.points.empty()) c.series.push_back(std::move(worst));
   }
-  if (scenario == "contended") {
-    if (const point* one = r.find("contended", 1)) {
-      if (const auto base = one->median("futon", "throughput")) {
-        c.lines.push_back({"target (0.95 x 2 x futon 1-thread)", 0.95 * 2 * *base, "#d62728"});
-      }
-    }
-  }
   return c;
 }
 

@@ -103,7 +103,7 @@ void check_tiny_run(const family_case& f) {
     }
   }
   const auto targets = evaluate_targets(out);
-  ASSERT_EQ(targets.size(), 11u);
+  ASSERT_EQ(targets.size(), 13u);
   for (const auto& t : targets) {
     if (t.number == f.target) {
       EXPECT_NE(t.outcome, verdict::skip) << t.line();

@@ -120,7 +120,7 @@ TEST(FutonBenchInterprocess, TinyRunHasEveryImplementationsFigures) {
     }
   }
   const auto targets = evaluate_targets(out);
-  ASSERT_EQ(targets.size(), 11u);
+  ASSERT_EQ(targets.size(), 13u);
   EXPECT_NE(targets[6].outcome, verdict::skip) << targets[6].line();
   EXPECT_NE(targets[6].line().find("T7 interprocess"), std::string::npos) << targets[6].line();
 }
