@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // Scenario 1: lock + unlock on one thread with nobody else around: the cost every user pays.
-// Reference: the least a lock can do, one compare-and-swap to take it and a plain release store
-// to give it back.
+// References: the least a lock can do, one compare-and-swap to take it and a plain release store
+// to give it back; and the floor of a lock that must learn at its unlock whether anyone waits
+// (every futex lock), a compare-and-swap each way (issue 11's T1 floor).
 #include <atomic>
 #include <cstdint>
 #include <limits>
@@ -28,6 +29,30 @@ class cas_store_lock {
   }
   // Release: publishes the critical section. A plain store, no read-modify-write.
   void unlock() noexcept { word_.store(0, std::memory_order_release); }
+
+ private:
+  std::atomic<std::uint32_t> word_{0};
+};
+
+// The second reference: a compare-and-swap to give the lock back too, as a lock whose unlock
+// must read the word (to see waiters) in the same step that frees it.
+class cas_cas_lock {
+ public:
+  void lock() noexcept {
+    std::uint32_t expected = 0;
+    // Acquire: as cas_store_lock's.
+    while (!word_.compare_exchange_weak(expected, 1, std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+      expected = 0;
+    }
+  }
+  void unlock() noexcept {
+    std::uint32_t held = 1;
+    // Release: publishes the critical section; relaxed on failure, which cannot happen here
+    // (nobody else touches the word).
+    static_cast<void>(word_.compare_exchange_strong(held, 0, std::memory_order_release,
+                                                    std::memory_order_relaxed));
+  }
 
  private:
   std::atomic<std::uint32_t> word_{0};
@@ -89,6 +114,7 @@ void run_uncontended(context& ctx) {
     // The reference's time only: it is there to show what a lock cannot beat.
     p.add("CAS lock + store unlock", "time",
           measure_pairs<cas_store_lock>(ctx.opts.duration / 4).ns);
+    p.add("CAS lock + CAS unlock", "time", measure_pairs<cas_cas_lock>(ctx.opts.duration / 4).ns);
   }
   ctx.out.points.push_back(p);
   ctx.prog.done(ctx.out.points.back());

@@ -2,7 +2,7 @@
 // futon's performance targets, checked against this run's numbers (1-6, 12 and 13 are issue 11's,
 // stated as it states them):
 //   1. uncontended lock+unlock: futon's time at most 0.75x std::mutex's, and at most 1.05x the
-//      bare CAS-lock / store-unlock floor measured beside it (medians);
+//      bare CAS-lock / CAS-unlock floor measured beside it (medians);
 //   2. contended mutex, every thread count 2..32: the worst repetition at least 0.9x the median
 //      (no convoy regime), and futon's throughput at least std's in every repetition (the two
 //      run side by side within a repetition);
