@@ -16,8 +16,12 @@ namespace futon_bench {
 
 namespace {
 
-// The reference lock. Never contended here, so its lock loop never actually spins.
-class cas_store_lock {
+// The reference locks. Never contended here, so their lock loops never actually spin.
+// With `cas_unlock` false, a plain release store gives the lock back (the least a lock can do);
+// with it true, a compare-and-swap does, as in a lock whose unlock must read the word (to see
+// waiters) in the same step that frees it.
+template <bool cas_unlock>
+class reference_lock {
  public:
   void lock() noexcept {
     std::uint32_t expected = 0;
@@ -27,36 +31,23 @@ class cas_store_lock {
       expected = 0;
     }
   }
-  // Release: publishes the critical section. A plain store, no read-modify-write.
-  void unlock() noexcept { word_.store(0, std::memory_order_release); }
-
- private:
-  std::atomic<std::uint32_t> word_{0};
-};
-
-// The second reference: a compare-and-swap to give the lock back too, as a lock whose unlock
-// must read the word (to see waiters) in the same step that frees it.
-class cas_cas_lock {
- public:
-  void lock() noexcept {
-    std::uint32_t expected = 0;
-    // Acquire: as cas_store_lock's.
-    while (!word_.compare_exchange_weak(expected, 1, std::memory_order_acquire,
-                                        std::memory_order_relaxed)) {
-      expected = 0;
+  // Release: publishes the critical section. (The CAS cannot fail: nobody else touches the
+  // word; relaxed on failure.)
+  void unlock() noexcept {
+    if constexpr (cas_unlock) {
+      std::uint32_t held = 1;
+      static_cast<void>(word_.compare_exchange_strong(held, 0, std::memory_order_release,
+                                                      std::memory_order_relaxed));
+    } else {
+      word_.store(0, std::memory_order_release);
     }
   }
-  void unlock() noexcept {
-    std::uint32_t held = 1;
-    // Release: publishes the critical section; relaxed on failure, which cannot happen here
-    // (nobody else touches the word).
-    static_cast<void>(word_.compare_exchange_strong(held, 0, std::memory_order_release,
-                                                    std::memory_order_relaxed));
-  }
 
  private:
   std::atomic<std::uint32_t> word_{0};
 };
+using cas_store_lock = reference_lock<false>;
+using cas_cas_lock = reference_lock<true>;
 
 struct pair_cost {
   double ns = 0;        // wall time per lock+unlock
