@@ -226,13 +226,13 @@ struct basic_atomic_waiter {
   }
 
   // A bounded spin before the first sleep (detail/spin.hpp's relax steps, ~1.6 us, then
-  // detail::spin_yields yields: a few microseconds, under 10 % of the sleep and wake it may save).
-  // It pays when the other side answers within microseconds (a ping-pong between two running
+  // detail::backend_spin_yields yields: a few microseconds, under 10 % of the sleep and wake it may
+  // save). It pays when the other side answers within microseconds (a ping-pong between two running
   // threads): the waiter returns without a system call, and the notifier, finding no registered
   // waiter, makes none either. It cannot help a wait whose deadline has passed (skipped: a zero
-  // timeout is a poll) nor a test backend whose threads are scheduled by the test (its spin_limit
-  // is 0). libstdc++'s atomic wait spins the same way (relax steps, then yields), which is why its
-  // ping-pong outran futon's sleeping one 7 to 1.
+  // timeout is a poll) nor a test backend whose threads are scheduled by the test (one with its
+  // own spin_limit: it spins that often and does not yield). libstdc++'s atomic wait spins the same
+  // way (relax steps, then yields), which is why its ping-pong outran futon's sleeping one 7 to 1.
   template <class T>
   static bool spin_until_changed(const std::atomic<T>& a, T old, const detail::deadline* limit,
                                  std::memory_order order) noexcept {
@@ -249,8 +249,7 @@ struct basic_atomic_waiter {
     // at once). Measured (futon-bench --scenario=atomic_wait, quiet 2-core machine): the relax
     // steps alone took the ping-pong from 0.07-0.09x std's round trips to 0.66-0.82x; with the
     // yields, 3.4-3.6x at 0.3x std's CPU per round trip, as almost no round trip sleeps.
-    for (int yields = 0; detail::backend_spin_limit<Backend>() > 0 && yields < detail::spin_yields;
-         ++yields) {
+    for (int yields = 0; yields < detail::backend_spin_yields<Backend>(); ++yields) {
       std::this_thread::yield();
       if (changed(a, old, order)) return true;
     }

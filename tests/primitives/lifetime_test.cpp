@@ -98,7 +98,7 @@ void expect_freed_by_the_thread_its_unlock_woke(int levels, SleeperLock sleeper_
     if (!woke) {
       // No wake ran the hook: take it back (only this test's threads wake, and the sleeper's
       // unlock finds nobody asleep), then wait for the sleeper, which has freed the mutex.
-      backend::armed.store(false);
+      backend::armed.store(false);  // seq_cst, as arm(): no other thread wakes meanwhile
       backend::hook = nullptr;
       sleeper.join();
     }

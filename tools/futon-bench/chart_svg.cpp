@@ -94,8 +94,6 @@ std::string render_svg(const chart& c) {
       if (std::isfinite(y)) y_max = std::max(y_max, y);
     }
   }
-  for (const auto& l : c.lines)
-    y_max = std::max(y_max, l.y);
   if (x_min > x_max) x_min = x_max = 1;
   if (y_max <= 0) y_max = 1;
   const double step = tick_step(y_max * 1.05);
@@ -147,12 +145,6 @@ std::string render_svg(const chart& c) {
   svg += "<text transform=\"translate(18," + num(top + plot_h / 2) +
          ") rotate(-90)\" text-anchor=\"middle\">" + escape(c.y_label) + "</text>\n";
 
-  // Reference lines.
-  for (const auto& l : c.lines) {
-    svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(py(l.y)) + "\" x2=\"" + num(left + plot_w) +
-           "\" y2=\"" + num(py(l.y)) + "\" stroke=\"" + l.color +
-           "\" stroke-width=\"1.5\" stroke-dasharray=\"2,4\"/>\n";
-  }
   // Series.
   for (const auto& s : c.series) {
     std::string path;
@@ -183,17 +175,7 @@ std::string render_svg(const chart& c) {
   };
   for (const auto& s : c.series)
     legend(s.name, s.color, s.dashed ? "6,4" : "", s.dashed ? 1.2 : 2.2);
-  for (const auto& l : c.lines) {
-    // Long labels wrap at " (" so the legend stays within the picture.
-    const auto cut = l.label.find(" (");
-    legend(l.label.substr(0, cut), l.color, "2,4", 1.5);
-    if (cut != std::string::npos) {
-      ly -= 6;
-      svg += "<text x=\"" + num(lx + 32) + "\" y=\"" + num(ly + 4) + "\" font-size=\"10\">" +
-             escape(l.label.substr(cut + 1)) + "</text>\n";
-      ly += 20;
-    }
-  }
+
   svg += "</svg>\n";
   return svg;
 }

@@ -18,24 +18,17 @@ struct chart_series {
   std::vector<std::pair<double, double>> points;  // (x, y)
 };
 
-struct chart_line {  // a horizontal reference line
-  std::string label;
-  double y = 0;
-  std::string color;
-};
-
 struct chart {
   std::string title;
   std::string x_label;
   std::string y_label;
   std::vector<chart_series> series;
-  std::vector<chart_line> lines;
 };
 
 std::string render_svg(const chart& c);
 
 // Throughput (the scenario's first metric) against its parameter: each implementation's median
-// (solid) and worst repetition (dashed). For "contended", adds the scaling target's bar.
+// (solid) and worst repetition (dashed).
 chart throughput_chart(const results& r, const std::string& scenario, const std::string& title,
                        const std::string& x_label);
 

@@ -17,6 +17,12 @@ std::string threads_text(int n) {
   return std::to_string(n) + (n == 1 ? " thread" : " threads");
 }
 
+// Adds `item` to a list of figures, with `separator` after the first.
+void append_item(std::string& list, const char* separator, const std::string& item) {
+  if (!list.empty()) list += separator;
+  list += item;
+}
+
 target_result skipped(std::string name, std::string why) {
   return {0, std::move(name), verdict::skip, std::move(why)};
 }
@@ -74,8 +80,7 @@ target_result contended_scaling(const results& r) {
     const auto& s = std_values->values[static_cast<std::size_t>(m)];
     if (f.empty() || s.empty()) continue;
     ++checked;
-    const double median = median_of(f);
-    const double steady = *std::min_element(f.begin(), f.end()) / median;
+    const double steady = *p->worst("futon", "throughput") / *p->median("futon", "throughput");
     double vs_std = 1e300;
     for (std::size_t i = 0; i < std::min(f.size(), s.size()); ++i) {
       if (s[i] > 0) vs_std = std::min(vs_std, f[i] / s[i]);
@@ -89,8 +94,9 @@ target_result contended_scaling(const results& r) {
       vs_std_at = p->param;
     }
     if (steady < 0.9 || vs_std < 1) {
-      failing += (failing.empty() ? "" : ", ") + std::to_string(p->param) + " (worst/median " +
-                 format_ratio(steady) + ", lowest futon/std " + format_ratio(vs_std) + ")";
+      append_item(failing, ", ",
+                  std::to_string(p->param) + " (worst/median " + format_ratio(steady) +
+                      ", lowest futon/std " + format_ratio(vs_std) + ")");
     }
   }
   if (checked == 0) return skipped(name, "no thread count in 2..32 measured");
@@ -119,8 +125,7 @@ target_result contended_cpu(const results& r) {
       highest_threads = p->param;
     }
     if (ratio > 1) {
-      failing += (failing.empty() ? "" : ", ") + std::to_string(p->param) + " (" +
-                 format_ratio(ratio) + ")";
+      append_item(failing, ", ", std::to_string(p->param) + " (" + format_ratio(ratio) + ")");
     }
   }
   if (checked == 0) return skipped(name, "scenario not run");
@@ -151,7 +156,6 @@ target_result broadcast(const results& r) {
       "broadcast to 4, 16, 64 waiters: faster than std at each, <= N + 2 cs per broadcast";
   std::string failing;
   std::string figures;
-  int checked = 0;
   for (const int waiters : {4, 16, 64}) {
     const point* p = r.find("broadcast", waiters);
     if (p == nullptr) continue;
@@ -159,16 +163,15 @@ target_result broadcast(const results& r) {
     const auto std_latency = p->median("std", "latency");
     const auto switches = p->median("futon", "switches");
     if (!futon || !std_latency || !switches) continue;
-    ++checked;
     const double ratio = *futon / *std_latency;
     const bool ok = ratio < 1 && *switches <= waiters + 2;
-    figures += std::string(figures.empty() ? "" : "; ") + std::to_string(waiters) +
-               " waiters: futon " + format_value(*futon) + " us = " + format_ratio(ratio) +
-               " std's time, " + format_value(*switches) +
-               " cs (target <= " + std::to_string(waiters + 2) + ")";
-    if (!ok) failing += (failing.empty() ? "" : ", ") + std::to_string(waiters);
+    append_item(figures, "; ",
+                std::to_string(waiters) + " waiters: futon " + format_value(*futon) +
+                    " us = " + format_ratio(ratio) + " std's time, " + format_value(*switches) +
+                    " cs (target <= " + std::to_string(waiters + 2) + ")");
+    if (!ok) append_item(failing, ", ", std::to_string(waiters));
   }
-  if (checked == 0) return skipped(name, "no waiter count of 4, 16, 64 run");
+  if (figures.empty()) return skipped(name, "no waiter count of 4, 16, 64 run");
   std::string detail = figures + " (time target < 1.00x)";
   if (!failing.empty()) detail += "; missed at " + failing + " waiters";
   return {0, name, failing.empty() ? verdict::pass : verdict::miss, detail};
@@ -223,8 +226,9 @@ class rate_and_cpu_check {
       highest_at_ = where;
     }
     if (rate_ratio < 1 || cpu_ratio > 1) {
-      failing_ += (failing_.empty() ? "" : "; ") + where + " (throughput " +
-                  format_ratio(rate_ratio) + ", CPU " + format_ratio(cpu_ratio) + ")";
+      append_item(failing_, "; ",
+                  where + " (throughput " + format_ratio(rate_ratio) + ", CPU " +
+                      format_ratio(cpu_ratio) + ")");
     }
   }
 
@@ -302,7 +306,7 @@ target_result at_least_std(const results& r, const std::string& scenario,
       lowest_at = p->title;
     }
     if (ratio < 1) {
-      failing += (failing.empty() ? "" : "; ") + p->title + " (" + format_ratio(ratio) + ")";
+      append_item(failing, "; ", p->title + " (" + format_ratio(ratio) + ")");
     }
   }
   if (lowest_at.empty()) return skipped(std::move(name), "scenario not run");

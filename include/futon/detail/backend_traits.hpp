@@ -101,7 +101,8 @@ constexpr int backend_spin_limit() noexcept {
 }
 
 // How many times a primitive over `Backend` yields after spinning and before it sleeps (see
-// spin_yields): none for a backend with its own spin_limit (a test scheduler's).
+// spin_yields): none for a backend with its own spin_limit (a test scheduler's, whose
+// threads the test schedules).
 template <class Backend>
 constexpr int backend_spin_yields() noexcept {
   if constexpr (requires {
