@@ -3,8 +3,9 @@
  * notify_one, notify_all and the destructor, under ANY wake order, with the lifetime rule (no
  * access to the object after the step that lets another thread destroy it).
  *
- * Code followed (include/futon/condition_variable.hpp as of commit 192bc26; the mutex is
- * mutex_protocol.pml; the 7add648 condition variable is condvar_7add648.pml):
+ * Code followed (include/futon/condition_variable.hpp as of commit 192bc26, and notify_all
+ * setting pass_bit since 2026-12-05; the mutex is mutex_protocol.pml; the 7add648 condition
+ * variable is condvar_7add648.pml):
  *
  *   seq_: a sequence, advanced by every notify that finds un-notified waiters.
  *   counts_ (the futex word waiters sleep on): inside (waiters between registering and leaving),
@@ -28,8 +29,9 @@
  *     address only; then m.lock(); return notified.
  *   notify_one / notify_all: c = counts_.load(); unnotified(c) == 0: return; seq_.fetch_add(1);
  *     CAS loop: unnotified(c) == 0: return (they left); c -> token_step(c): unnotified - 1
- *     (notify_all: unnotified = 0), epoch + 1, pass_bit cleared (release); then
- *     futex_wake(counts_, 1) (notify_all: all), by address only.
+ *     (notify_all: unnotified = 0), epoch + 1, pass_bit cleared (notify_all: set, its wake of
+ *     all reaching every sleeper) (release); then futex_wake(counts_, 1) (notify_all: all), by
+ *     address only.
  *   destructor: loop: c = counts_.load(acquire); inside(c) == 0: return; precondition
  *     unnotified(c) == 0 (destroying with un-notified waiters is the caller's bug); CAS sets
  *     destroy_bit if clear; futex_wait(counts_, c | destroy_bit).
@@ -61,6 +63,11 @@
  *                     notify_one, and C begins once a is set and registers only after the
  *                     first notify's token step (or after it returned): registered before it,
  *                     C could rightly be the one notified.
+ *   -DMIXED_NOTIFY    as NOTIFY_ONE, but waiter 1 waits twice (three registrations), and the
+ *                     first of the three notifies is a notify_all (its token step sets
+ *                     pass_bit), the next two notify_one (theirs must clear it): waiter 1's
+ *                     second wait can begin after a notify_one's token step and be the one its
+ *                     wake reaches, while waiter 2 sleeps with the notification.
  * futex_wake(word, 1) wakes ANY sleeper of the word (futex.pml: each choice is a branch of the
  * search). Spurious futex returns: SPURIOUS (default 1) in a run, for waiter 1 on counts_
  * (-DSPURIOUS_ANY: any thread, any word). The mutex's starvation mode is left out unless
@@ -123,6 +130,9 @@
  *   -DNO_PASS        a waiter that a wake reached but that may not take a token does not pass
  *                    the wake on: with any wake order, the notify's wake can be spent on a
  *                    waiter that registered after the notify, and the notified waiter sleeps on
+ *   -DSTICKY_PASS    (with MIXED_NOTIFY) notify_one leaves pass_bit as it found it: after the
+ *                    notify_all set it, the notify_one's wake spent on a late waiter is not
+ *                    passed on
  *   -DNO_ZERO_RULE   eligibility without the `unnotified == 0` clause. With the epoch (192bc26)
  *                    it is harmless here: a waiter counted by a token step sees the epoch move.
  *                    With -DEPOCH_WRAPPED (eligibility by sequence only, as if exactly 64 token
@@ -151,8 +161,17 @@
 #if defined(TIMED_WAITERS) && !defined(NOTIFY_ONE) && !defined(ONE_NOTIFY)
 #define NOTIFY_ONE
 #endif
+#if defined(MIXED_NOTIFY)
+#if NWAITERS != 2
+#error "condvar.pml: MIXED_NOTIFY has two waiters"
+#endif
+#define NOTIFY_ONE
+#endif
 #if defined(LATE_WAITER)
 #define NNOTIFY 2         /* a: notify; once waiter A has returned, c: notify */
+#elif defined(MIXED_NOTIFY)
+#define GATED             /* notify_all, notify_one, notify_one, each after one more registration */
+#define NNOTIFY 3
 #elif defined(NOTIFY_ONE) && !defined(ONE_NOTIFY)
 #define GATED             /* notify_one, once per waiter, each after one more registration */
 #define NNOTIFY NWAITERS
@@ -215,9 +234,16 @@
 #define INSIDE(c) ((c) & IN_MASK)
 #define UNNOTIFIED(c) (((c) & UN_MASK) / ONE_UN)
 #define TOKENS(c) (INSIDE(c) - UNNOTIFIED(c))
-/* token_step(c, all): waiters counted, epoch advanced, pass_bit cleared */
+/* token_step(c, all): waiters counted, epoch advanced, pass_bit set by notify_all (its wake
+   reaches every sleeper) and cleared by notify_one */
+#ifdef STICKY_PASS
+/* BUG: notify_one keeps pass_bit as it was */
 #define TOKEN_STEP(c, all) \
-  ((((all) -> ((c) & ~UN_MASK) : ((c) - ONE_UN)) & ~(EP_MASK | PASS_BIT)) | (((c) + ONE_EP) & EP_MASK))
+  ((((all) -> ((c) & ~UN_MASK) : ((c) - ONE_UN)) & ~EP_MASK) | (((c) + ONE_EP) & EP_MASK) | ((all) -> PASS_BIT : 0))
+#else
+#define TOKEN_STEP(c, all) \
+  ((((all) -> ((c) & ~UN_MASK) : ((c) - ONE_UN)) & ~(EP_MASK | PASS_BIT)) | (((c) + ONE_EP) & EP_MASK) | ((all) -> PASS_BIT : 0))
+#endif
 
 byte seq;           /* seq_ */
 byte counts;        /* counts_ */
@@ -508,6 +534,14 @@ proctype waiter(byte t) {
 #elif defined(GATED)
   cv_wait(t, false, nodl);  /* one wait(lock), no predicate */
   printf("thread %d: wait returned\n", t);
+#ifdef MIXED_NOTIFY
+  if
+  :: t == 1 ->
+       cv_wait(t, false, nodl);  /* and a second one */
+       printf("thread %d: second wait returned\n", t)
+  :: else -> skip
+  fi;
+#endif
 #else
   do
   :: pred >= 1 -> break
@@ -550,6 +584,10 @@ proctype notifier(byte t) {
        r++;
        if :: r == NNOTIFY -> cv_destroy(t) :: else -> skip fi;
        mutex_unlock(t)
+#elif defined(MIXED_NOTIFY)
+       cv_notify(t, (r == 0));  /* notify_all, then notify_one */
+       r++;
+       if :: r == NNOTIFY -> cv_destroy(t) :: else -> skip fi
 #else
        cv_notify(t, false);
        r++;
