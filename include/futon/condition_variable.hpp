@@ -54,10 +54,10 @@
 // sleeper, so its token step sets pass_bit: no pass follows it. (When every notify
 // cleared the bit, in a broadcast the first re-registered waiter whose futex wait returned
 // at once, because counts_ had moved, passed a wake of all that roused every waiter already
-// asleep again: 84 context switches per broadcast to 64 waiters instead of about 66.) A timed-out
-// waiter that is not eligible leaves uncounted (inside - 1, unnotified - 1); if unnotified is
-// already 0, it was counted and takes a token instead (a notify that races a timeout is reported,
-// not lost).
+// asleep again: 83 context switches per broadcast to 64 waiters; 66 without, as for std.) A
+// timed-out waiter that is not eligible leaves uncounted (inside - 1, unnotified - 1); if
+// unnotified is already 0, it was counted and takes a token instead (a notify that races a timeout
+// is reported, not lost).
 //
 // Counters (each listed with its width and why wrapping cannot break the contract):
 //   - seq_: 32 bits, one step per notify that finds an un-notified waiter, and the token
