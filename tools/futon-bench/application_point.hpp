@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // How an application scenario measures one point: every repetition runs futon's primitives and
-// std's, in alternating order (for_each_primitive_set), and the point joins the results.
+// std's, in alternating order (for_each_primitive_set), over an even number of repetitions
+// (application_repetitions), and the point joins the results.
 #pragma once
 
 #include <string>
@@ -22,7 +23,8 @@ void measure_application_point(context& ctx, std::string scenario, int param, st
   p.param = param;
   p.title = std::move(title);
   p.metrics = std::move(metrics);
-  for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
+  // An even count, so that each implementation goes first as often (scenarios.hpp).
+  for (int rep = 0; rep < application_repetitions(ctx.opts); ++rep) {
     for_each_primitive_set(
         [&]<class Primitives>() {
           measure.template operator()<Primitives>(p);

@@ -19,7 +19,8 @@ namespace {
 // full-duration measurements per repetition, 47 with abseil alone, plus the uncontended
 // scenario's 7 at a quarter of the duration, the recursive scenario's 8 at a third, and on Linux
 // the interprocess scenarios' 12 at half: about 23 s of the total), and the application
-// scenarios' 108 (54 points, futon and std) at an eighth: about 50 s more. Five
+// scenarios' 108 (54 points, futon and std, 6 repetitions: an even count, see
+// application_repetitions) at an eighth: about 60 s more. Five
 // repetitions give a median that one disturbed repetition cannot move, and a worst repetition that
 // shows what a disturbance does. 750 ms holds about a thousand broadcasts even to 64 waiters, and
 // is long against the scheduler's time slices, so that a thread the OS left waiting for a CPU does
@@ -147,7 +148,8 @@ void print_help(const char* program) {
 #endif
       "\n"
       "  Application scenarios, N threads each, futon against std only (each measurement an\n"
-      "  eighth of --duration):\n"
+      "  eighth of --duration; one repetition more when --repetitions is odd, so that\n"
+      "  futon and std, alternating, go first equally often):\n"
       "  group_commit  LevelDB's write path: writers queue under one mutex, each on its own\n"
       "                condition variable; the head leads a group's ~3 us write\n"
       "  thread_pool   N workers, one submitter, batches of 64 tasks joined with a wait group\n"

@@ -229,7 +229,9 @@ std::string markdown_report(const run_record& run) {
       "Every figure is the median of the repetitions, with the worst repetition in brackets "
       "where the tables show both. Repetitions of the implementations are interleaved (futon, "
       "std, ... then again), so a change in machine load falls on all of them alike; the "
-      "ratios are therefore steadier than the absolute numbers.\n\n";
+      "ratios are therefore steadier than the absolute numbers. The application scenarios "
+      "alternate which goes first and run one repetition more when the count is odd, so that "
+      "each goes first equally often.\n\n";
 
   md += "## Targets\n\n";
   for (const auto& t : run.targets)

@@ -16,6 +16,10 @@ std::chrono::nanoseconds application_measurement(const options& opts) {
   return opts.duration / 8;
 }
 
+int application_repetitions(const options& opts) {
+  return opts.repetitions + opts.repetitions % 2;
+}
+
 int point_count(const std::string& scenario, const options& opts) {
   if (scenario == "contended" || is_application_scenario(scenario))
     return static_cast<int>(opts.contended_threads.size());
@@ -39,7 +43,8 @@ std::vector<double> planned_costs(const std::string& scenario, const options& op
   // Half the duration each (scenario_interprocess.cpp), plus a few milliseconds of forking.
   if (scenario.starts_with("interprocess_")) cost = count_interprocess() * reps * duration / 2;
   if (is_application_scenario(scenario)) {
-    cost = 2 * reps * std::chrono::duration<double>(application_measurement(opts)).count();
+    cost = 2 * application_repetitions(opts) *
+           std::chrono::duration<double>(application_measurement(opts)).count();
   }
   return std::vector<double>(static_cast<std::size_t>(point_count(scenario, opts)), cost);
 }

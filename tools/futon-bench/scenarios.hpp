@@ -51,6 +51,13 @@ bool is_application_scenario(const std::string& scenario);
 // One measurement of an application scenario: an eighth of --duration. Nine scenarios of six
 // points each would otherwise add more than the rest of the default report takes.
 std::chrono::nanoseconds application_measurement(const options& opts);
+// Repetitions of an application point: --repetitions, plus one when that is odd. Their order
+// alternates (futon first, then std first), which is even-handed only over an even count: on
+// this 2-core VM a 1-thread point's runs alternate slow and fast whatever runs (the thread
+// lands on the other vCPU), and with 5 repetitions futon ran 3 of its 5 at the slow place:
+// group_commit at 1 writer read 0.62x std, its runs [0.17 0.28 0.17 0.27 0.17] against std's
+// [0.28 0.17 0.28 0.17 0.28] M/s (2026-12-05, load 0.48).
+int application_repetitions(const options& opts);
 
 // Called by the scenarios whenever a measurement finishes: the watchdog in main.cpp aborts the
 // run, naming the point, if none finishes for a long time (a lost wake-up would hang it).

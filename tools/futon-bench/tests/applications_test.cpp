@@ -92,6 +92,10 @@ void check_tiny_run(const family_case& f) {
     for (std::size_t m = 0; m < keys.size(); ++m)
       EXPECT_EQ(p.metrics[m].key, keys[m]) << p.title;
     for (const char* impl : {"futon", "std"}) {
+      // --repetitions=1 made even: each implementation ran once first and once second.
+      ASSERT_NE(p.find(impl), nullptr) << p.title << " " << impl;
+      for (const auto& per_metric : p.find(impl)->values)
+        EXPECT_EQ(per_metric.size(), 2u) << p.title << " " << impl;
       for (const auto& m : p.metrics) {
         const auto v = p.median(impl, m.key);
         ASSERT_TRUE(v.has_value()) << p.title << " " << impl << " " << m.key;
