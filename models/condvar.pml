@@ -237,13 +237,12 @@
 /* token_step(c, all): waiters counted, epoch advanced, pass_bit set by notify_all (its wake
    reaches every sleeper) and cleared by notify_one */
 #ifdef STICKY_PASS
-/* BUG: notify_one keeps pass_bit as it was */
-#define TOKEN_STEP(c, all) \
-  ((((all) -> ((c) & ~UN_MASK) : ((c) - ONE_UN)) & ~EP_MASK) | (((c) + ONE_EP) & EP_MASK) | ((all) -> PASS_BIT : 0))
+#define CLEARED_BY_ONE 0         /* BUG: notify_one keeps pass_bit as it was */
 #else
-#define TOKEN_STEP(c, all) \
-  ((((all) -> ((c) & ~UN_MASK) : ((c) - ONE_UN)) & ~(EP_MASK | PASS_BIT)) | (((c) + ONE_EP) & EP_MASK) | ((all) -> PASS_BIT : 0))
+#define CLEARED_BY_ONE PASS_BIT
 #endif
+#define TOKEN_STEP(c, all) \
+  ((((all) -> ((c) & ~UN_MASK) : ((c) - ONE_UN)) & ~(EP_MASK | CLEARED_BY_ONE)) | (((c) + ONE_EP) & EP_MASK) | ((all) -> PASS_BIT : 0))
 
 byte seq;           /* seq_ */
 byte counts;        /* counts_ */
