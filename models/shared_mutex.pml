@@ -82,13 +82,29 @@
 #define ITERS 1
 #endif
 #define NT (NREADERS + NWRITERS)
+#ifdef PLANT_WOKEN_NO_REMARK
+#define WOKEN_NO_REMARK true
+#else
+#define WOKEN_NO_REMARK false
+#endif
+#ifdef PLANT_DRAIN_NO_MARK
+#define DRAIN_NO_MARK true
+#else
+#define DRAIN_NO_MARK false
+#endif
+#ifdef PLANT_NO_PASS_ON
+#define NO_PASS_ON true
+#else
+#define NO_PASS_ON false
+#endif
 #define IS_READER(t) ((t) <= NREADERS)
 
 /* state_ bits, scaled to a byte */
 #define WB 128    /* writer_bit */
 #define PB 64     /* parked_bit */
 #define WSB 32    /* writer_sleeps_bit (not in 7add648) */
-#define RMASK 31  /* the reader count */
+#define WPB 16    /* writers_parked_bit */
+#define RMASK 15  /* the reader count */
 #define READERS(s) ((s) & RMASK)
 
 /* futex words */
@@ -138,7 +154,7 @@ byte done;
   :: else -> skip \
   fi
 
-#define SM_LOCALS byte state, next, before, n; bool ok, nodl; byte got
+#define SM_LOCALS byte state, next, before, n; bool ok, nodl, slept; byte got, pbit
 
 inline sload(t, var) {
   d_step { SM_ACCESS(t); var = sw }
@@ -155,9 +171,11 @@ inline scas(t, expected, desired, success) {
 }
 
 /* wait_and_update(limit, update): got = 1 done (update applied), 0 timed out. `writer`: the
-   update is state | writer_bit, else state + one_reader. */
+   update is state | writer_bit, plus writers_parked_bit once the writer has slept; else state +
+   one_reader. */
 inline wait_and_update(t, writer, timed, dl) {
   got = 2;
+  slept = false;
   sload(t, state);
   do
   :: got != 2 -> break
@@ -165,7 +183,8 @@ inline wait_and_update(t, writer, timed, dl) {
        if
        :: !(state & WB) ->
             if
-            :: writer -> next = state | WB
+            :: writer && slept && !WOKEN_NO_REMARK -> next = state | WB | WPB
+            :: writer && !(slept && !WOKEN_NO_REMARK) -> next = state | WB
             :: else -> assert(READERS(state) < RMASK); next = state + 1
             fi;
             scas(t, state, next, ok);  /* acquire */
@@ -177,17 +196,35 @@ inline wait_and_update(t, writer, timed, dl) {
             /* limit->has_passed(): the deadline passes at any moment, then stays passed */
             if :: timed && !dl -> dl = true :: true -> skip fi;
             if
-            :: timed && dl -> printf("thread %d: deadline passed: gives up\n", t); got = 0
-            :: else ->
-                 /* (spinning left out: it only re-reads the word) */
+            :: timed && dl ->
+                 printf("thread %d: deadline passed: gives up\n", t);
+                 got = 0;
+                 /* a writer that slept may have taken the wake of one meant for the next: pass
+                    it on (mark the writers parked; if the lock is free, wake one) */
                  if
-                 :: !(state & PB) -> next = state | PB; scas(t, state, next, ok)
+                 :: writer && slept && !NO_PASS_ON ->
+                      d_step { SM_ACCESS(t); before = sw; sw = sw | WPB };
+                      if
+                      :: !(before & WB) -> futex_wake(SW, 1, n)
+                      :: else -> skip
+                      fi
+                 :: else -> skip
+                 fi
+            :: else ->
+                 /* (spinning and yielding left out: they only re-read the word) */
+                 if
+                 :: writer -> pbit = WPB
+                 :: else -> pbit = PB
+                 fi;
+                 if
+                 :: !(state & pbit) -> next = state | pbit; scas(t, state, next, ok)
                  :: else -> ok = true
                  fi;
                  if
                  :: ok ->
-                      printf("thread %d: sleeps on the state %d\n", t, state | PB);
-                      futex_wait(t, SW, state | PB, timed, dl, ok);
+                      printf("thread %d: sleeps on the state %d\n", t, state | pbit);
+                      slept = true;
+                      futex_wait(t, SW, state | pbit, timed, dl, ok);
                       sload(t, state)
                  :: else -> skip
                  fi
@@ -196,8 +233,9 @@ inline wait_and_update(t, writer, timed, dl) {
   od
 }
 
-/* release_writer(): fetch_and(~(writer | parked | writer_sleeps)) (release), then the wake by
-   address. The fetch_and is the releasing step. */
+/* release_writer(): fetch_and(~(writer | parked | writers_parked | writer_sleeps)) (release),
+   then the wake by address: of all if a reader sleeps, else of one if a writer does. The
+   fetch_and is the releasing step. */
 inline release_writer(t) {
   d_step {
     SM_ACCESS(t);
@@ -205,7 +243,7 @@ inline release_writer(t) {
 #ifdef OLD_DRAIN_WORD
     sw = sw & ~(WB | PB);
 #else
-    sw = sw & ~(WB | PB | WSB);
+    sw = sw & ~(WB | PB | WPB | WSB);
 #endif
     released[t] = true;
     FINISH(t)
@@ -213,6 +251,7 @@ inline release_writer(t) {
   printf("thread %d: releases writer_bit: state %d -> %d\n", t, before, sw);
   if
   :: before & PB -> futex_wake(SW, NT, n)
+  :: !(before & PB) && (before & WPB) -> futex_wake(SW, 1, n)
   :: else -> skip
   fi
 }
@@ -238,8 +277,13 @@ inline sm_lock(t, timed, dl) {
             if
             :: READERS(state) == 0 -> got = 1
             :: else ->
-                 /* sleep only on a word with writer_sleeps_bit: the last reader wakes it */
-                 next = state | WSB;
+                 /* sleep only on a word with writer_sleeps_bit: the last reader wakes it; and
+                    with writers_parked_bit: the wake may be a release's wake of one, meant for
+                    a parked writer, so this writer's release passes it on */
+                 if
+                 :: DRAIN_NO_MARK -> next = state | WSB
+                 :: else -> next = state | WSB | WPB
+                 fi;
                  if
                  :: next != state -> scas(t, state, next, ok)
                  :: else -> ok = true

@@ -30,7 +30,8 @@ inline namespace v0 {
 namespace detail {
 
 // One step of an announced wait, for a caller that has just seen `state` is not done (and, if
-// timed, that `limit` has not passed): announces (if the bit is not set yet), then sleeps until
+// timed, that `limit` has not passed): announces (if the bit is not set yet; `waiters_bit` may be
+// a mask of bits to set together), then sleeps until
 // a wake, a change of the word or `limit` (nullptr = never). Leaves in `state` a fresh value of
 // the word (acquire), for the caller to check again. Returns early, with that fresh value, if
 // the announcement lost a race.
@@ -41,7 +42,7 @@ namespace detail {
 template <class Calls, class Word>
 void sleep_announced(Word& word, std::uint32_t& state, std::uint32_t waiters_bit,
                      const deadline* limit = nullptr) noexcept {
-  if ((state & waiters_bit) == 0) {
+  if ((state & waiters_bit) != waiters_bit) {
     // Acquire on failure: the value read may be the "done" that the caller returns on, and it
     // must see what the waker published before. (On success too, as a failure order may not be
     // stronger; the futex wait below is followed by a fresh acquire load anyway.)
