@@ -3,33 +3,39 @@
  * drain (waiting for the readers inside to leave), timed lock and lock_shared, and the lifetime
  * rule: no access to the object after an unlock's releasing step.
  *
- * Code followed (include/futon/shared_mutex.hpp as of commit acbdd53):
+ * Code followed (include/futon/shared_mutex.hpp as of commit acbdd53, with the wake of one
+ *   writer added in 03da421):
  *
- *   state_: writer_bit (1<<31), parked_bit (1<<30), writer_sleeps_bit (1<<29), readers (bits
- *   0-28). Here a byte: writer 128, parked 64, writer_sleeps 32, readers bits 0-4.
- *   wait_and_update(update): loop: writer_bit clear: CAS state -> update(state) (acquire): done;
- *     timed and the deadline passed: give up; (spin); parked_bit clear: CAS sets it (retry on
- *     failure); futex_wait(state_, state | parked_bit) (timed: wait_until, result ignored);
- *     reload
- *   lock_shared: wait_and_update(state + 1)   (try_add_reader's CAS loop first: the same steps)
- *   lock: wait_and_update(state | writer_bit); then the drain: s = load; loop: no readers:
- *     locked; (spin, added after acbdd53: re-reads only); CAS sets writer_sleeps_bit if clear
- *     (retry on failure); futex_wait(state_, s | writer_sleeps_bit); timed and it timed out:
- *     s = load; no readers: locked; else release_writer() and give up; else reload
+ *   state_: writer_bit (1<<31), readers_parked_bit (1<<30), writer_sleeps_bit (1<<29),
+ *   writers_parked_bit (1<<28), readers (bits 0-27). Here a byte: writer 128, readers parked
+ *   64 (PB), writer_sleeps 32, writers parked 16 (WPB), readers bits 0-3.
+ *   wait_and_update(update, my bit): loop: writer_bit clear: CAS state -> update(state, slept)
+ *     (acquire): done; timed and the deadline passed: a writer that slept passes the wake on
+ *     (fetch_or(writers_parked); if writer_bit was clear: futex_wake(state_, 1)), give up;
+ *     (yield); my bit clear: CAS sets it (retry on failure); slept = true;
+ *     futex_wait(state_, state | my bit) (timed: wait_until, result ignored); reload
+ *   lock_shared: wait_and_update(state + 1, readers_parked)   (try_add_reader's CAS loop first)
+ *   lock: wait_and_update(state | writer_bit | (slept ? writers_parked : 0), writers_parked);
+ *     then the drain: s = load; loop: no readers: locked; (spin: re-reads only); CAS sets
+ *     writer_sleeps_bit and writers_parked_bit if either is clear (retry on failure);
+ *     futex_wait(state_, s | both); timed and it timed out: s = load; no readers: locked; else
+ *     release_writer() and give up; else reload
  *   unlock_shared: before = fetch_sub(1) (release); if readers(before) == 1 and before has
  *     writer_sleeps_bit: futex_wake(state_, all): by address only, nothing after the fetch_sub
- *   unlock = release_writer: before = fetch_and(~(writer | parked | writer_sleeps)) (release);
- *     if before had parked_bit: futex_wake(state_, all)
- *   destructor precondition (debug): no writer_bit, no readers (parked_bit may linger after a
- *     waiter that timed out)
+ *   unlock = release_writer: before = fetch_and(~(writer | both parked | writer_sleeps))
+ *     (release); if before had readers_parked: futex_wake(state_, all); else if it had
+ *     writers_parked: futex_wake(state_, 1)
+ *   destructor precondition (debug): no writer_bit, no readers (the parked bits may linger
+ *     after a waiter that timed out)
  *
  * Threads: NREADERS (default 2) readers, ids 1..NREADERS, each doing ITERS (default 1) times
  * lock_shared(); read; unlock_shared(), and NWRITERS (default 1) writers doing lock(); write;
  * unlock(). -DTIMED_WRITER: the last writer uses try_lock_for (it may give up while waiting for
  * writer_bit, or in the drain, which then releases its claim); -DTIMED_READER: reader 1 uses
  * try_lock_shared_for. Spurious futex returns: SPURIOUS (default 1) in a run, any thread.
- * Every wake is a wake of all, so the order of wakes cannot matter (futex.pml's any-order
- * choice never applies); the futex model is the same as elsewhere.
+ * A release's wake of one reaches any sleeper (futex.pml's any-order choice): a parked writer,
+ * or, since it is by address and may land after another writer's claim, a thread parked behind
+ * that writer or that writer asleep in its drain. The futex model is the same as elsewhere.
  *
  * Properties checked:
  *   1. MUTUAL EXCLUSION: a writer is alone in its critical section; readers share theirs only
@@ -44,8 +50,10 @@
  *      anyone fails; the destructor's precondition (no writer, no readers) must hold then.
  *   4. NO LOST WAKEUP, NO DEADLOCK: when nothing can move any more (`timeout`), every thread
  *      has finished and nobody sleeps on a word.
- *   5. CLEAN WORD WHEN IDLE: no writer_bit, writer_sleeps_bit or readers left (parked_bit may
- *      remain after a timed-out waiter).
+ *   5. CLEAN WORD WHEN IDLE: no writer_bit, writer_sleeps_bit or readers left (the parked bits
+ *      may remain after a timed-out waiter).
+ * Property 4 is what the wake of one writer puts at stake: whoever a wake of one reaches must
+ * pass it on, or a writer sleeps for good with the lock free (the three planted bugs below).
  *
  * Why it matters: the 7add648 version (-DOLD_DRAIN_WORD) kept a second word, drain_, on which
  * the claiming writer slept; the last reader out did drain_.fetch_add(1) and futex_wake(drain_,
@@ -59,7 +67,7 @@
  * -DOLD_DRAIN_WORD is rejected at once: the replay shows the last reader's drain_.fetch_add
  * after its releasing fetch_sub.
  *
- * Left out: spinning (only re-reads), try_lock / try_lock_shared (one CAS, no sleep), the
+ * Left out: spinning and yielding (only re-reads), try_lock / try_lock_shared (one CAS, no sleep), the
  * reader-count overflow check (a precondition), memory orders (every access is an RMW or load of
  * the one word, or, for OLD_DRAIN_WORD, of drain_ with the order the code gives it; sequential
  * consistency per word is what the RMWs give).
@@ -67,9 +75,17 @@
  * Variants:
  *   -DNREADERS=r -DNWRITERS=w -DITERS=k -DSPURIOUS=s   sizes
  *   -DTIMED_WRITER -DTIMED_READER                      timed lockers (see above)
- *   planted bug (SPIN must reject):
+ *   planted bugs (SPIN must reject):
  *   -DOLD_DRAIN_WORD   7add648: the writer drains on a second word, drain_; the last reader
  *                      writes it after its releasing fetch_sub (defect 2)
+ *   -DPLANT_WOKEN_NO_REMARK   a writer that slept takes the lock without writers_parked_bit:
+ *                      the writers still asleep are never woken (NREADERS=0 NWRITERS=3)
+ *   -DPLANT_NO_PASS_ON a timed writer that slept gives up without marking and waking: the wake
+ *                      it took is lost (NREADERS=0 NWRITERS=3 ITERS=2 TIMED_WRITER)
+ *   -DPLANT_DRAIN_NO_MARK   the draining writer sleeps without writers_parked_bit: a late wake
+ *                      of one reaches it, it times out in the drain and gives the claim back
+ *                      without a wake (NREADERS=1 NWRITERS=3 TIMED_WRITER; found while
+ *                      building 03da421: the first design had this hole)
  */
 
 #ifndef NREADERS
