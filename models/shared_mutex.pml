@@ -232,6 +232,9 @@ inline wait_and_update(t, writer, timed, dl) {
                  :: writer -> pbit = WPB
                  :: else -> pbit = PB
                  fi;
+                 /* as the code: counted as slept from the attempt to announce on (a failed
+                    announcement only adds a mark, and a futile wake) */
+                 slept = true;
                  if
                  :: !(state & pbit) -> next = state | pbit; scas(t, state, next, ok)
                  :: else -> ok = true
@@ -239,7 +242,6 @@ inline wait_and_update(t, writer, timed, dl) {
                  if
                  :: ok ->
                       printf("thread %d: sleeps on the state %d\n", t, state | pbit);
-                      slept = true;
                       futex_wait(t, SW, state | pbit, timed, dl, ok);
                       sload(t, state)
                  :: else -> skip

@@ -315,9 +315,10 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
       }
       // A writer holds the lock, or drains readers, for a while (a write-side section, or the
       // readers inside leaving). Yield a few times rather than spin: with more threads than
-      // CPUs, the thread in the way may be waiting for this CPU. Measured (futon-bench cache,
-      // 2 cores): 64 relax steps first (as the mutex does) cost cache_50 at 4-8 threads 0.54-0.71x
-      // std's throughput at 1.9-2.4x its CPU, against 1.03-1.18x at 1.13-1.22x with yields alone.
+      // CPUs, the thread in the way may be waiting for this CPU. Measured (futon-bench cache_50
+      // at 4-8 threads, 2 cores, both with the wake of all): 64 relax steps first (as the mutex
+      // does) gave 0.54-0.71x std's throughput at 1.9-2.4x its CPU; 4 yields and no relax steps
+      // 0.90-1.24x at 0.94-1.54x.
       if ((state & (readers_parked_bit | writers_parked_bit)) == 0 &&
           yields < detail::backend_spin_yields<Backend>()) {
         ++yields;
@@ -327,6 +328,8 @@ class FUTON_CAPABILITY("shared_mutex") basic_shared_mutex {
       }
       // The announced wait (detail/announced_wait.hpp, with its proof) on our kind's bit: the
       // writer's release reads it in its fetch_and and wakes us (see release_writer).
+      // Counted as slept from the attempt on: a failed announcement only makes a writer take
+      // the lock marked (one futile wake at worst); the model does the same.
       slept = true;
       detail::sleep_announced<futex_calls>(state_, state, parked_bit, limit);
     }

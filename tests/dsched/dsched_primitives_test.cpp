@@ -231,6 +231,7 @@ void shared_mutex_case(int writer_threads, int reader_threads, int reader_rounds
   std::atomic<int> readers{0};
   int writers = 0;
   int writes = 0;
+  std::atomic<int> granted{0};  // exclusive locks obtained, counted outside the lock
   constexpr int writer_rounds = 2;
   on_threads(writer_threads + reader_threads, [&](int i) {
     const bool writer = i < writer_threads;
@@ -238,6 +239,7 @@ void shared_mutex_case(int writer_threads, int reader_threads, int reader_rounds
     for (int r = 0; r < (writer ? writer_rounds : reader_rounds); ++r) {
       if (writer) {
         if (!(timed ? m.try_lock_for(hours(1)) : (m.lock(), true))) continue;
+        granted.fetch_add(1);
         check(++writers == 1 && readers == 0, "a writer shares the lock");
         dsched::point("writing");
         ++writes;
@@ -253,7 +255,10 @@ void shared_mutex_case(int writer_threads, int reader_threads, int reader_rounds
       }
     }
   });
-  check(writes >= (writer_threads - (last_timed ? 1 : 0)) * writer_rounds, "a write was lost");
+  check(writes == granted.load(), "a write was lost");
+  const int untimed_writes = (writer_threads - (last_timed ? 1 : 0)) * writer_rounds;
+  check(granted.load() >= untimed_writes && granted.load() <= writer_threads * writer_rounds,
+        "an untimed lock() returned without the lock");
 }
 
 TYPED_TEST(DschedPrimitives, SharedMutexRandomSchedules) {
