@@ -30,7 +30,7 @@ void measure_application_point(context& ctx, std::string scenario, int param, st
           measure.template operator()<Primitives>(p);
           heartbeat(p.title);
         },
-        rep % 2 == 1);
+        order_of_repetition(rep));
   }
   ctx.out.points.push_back(std::move(p));
   ctx.prog.done(ctx.out.points.back());

@@ -16,6 +16,8 @@
 #include <semaphore>
 #include <shared_mutex>
 
+#include "run_order.hpp"
+
 namespace futon_bench {
 
 // Permits a scenario's semaphore may hold: its queue's tasks plus one per thread released at the
@@ -68,15 +70,14 @@ struct std_primitives
   static constexpr const char* name = "std";
 };
 
-// f.template operator()<Primitives>() for futon's set and std's (one repetition of a point):
-// futon's first, or with `std_first` std's first. Repetitions alternate the order, so that
-// whatever the first run of a pair pays (a cold allocator, the scheduler's placement of fresh
-// threads) falls on each implementation alike.
+// f.template operator()<Primitives>() for futon's set and std's (one repetition of a point), in
+// `order` (run_order.hpp: repetitions alternate it).
 template <class F>
-void for_each_primitive_set(F&& f, bool std_first = false) {
-  if (std_first) f.template operator()<std_primitives>();
-  f.template operator()<futon_primitives>();
-  if (!std_first) f.template operator()<std_primitives>();
+void for_each_primitive_set(F&& f, run_order order) {
+  ordered_runs runs;
+  runs.add([&] { f.template operator()<futon_primitives>(); });
+  runs.add([&] { f.template operator()<std_primitives>(); });
+  runs.run(order);
 }
 
 }  // namespace futon_bench

@@ -24,6 +24,7 @@
 
 #include "interprocess_adapters.hpp"
 #include "peer_adapters.hpp"
+#include "run_order.hpp"
 
 namespace futon_bench {
 
@@ -50,53 +51,62 @@ inline const std::vector<std::string>& compared_implementations() {
   return names;
 }
 
-// f.template operator()<Mutex>(name) for every exclusive mutex compared.
+// f.template operator()<Mutex>(name) for every exclusive mutex compared, in `order`
+// (run_order.hpp; likewise below).
 template <class F>
-void for_each_mutex(F&& f) {
-  f.template operator()<futon::mutex>("futon");
-  f.template operator()<std::mutex>("std");
+void for_each_mutex(F&& f, run_order order = run_order::forward) {
+  ordered_runs runs;
+  runs.add([&] { f.template operator()<futon::mutex>("futon"); });
+  runs.add([&] { f.template operator()<std::mutex>("std"); });
 #if defined(FUTON_BENCH_HAVE_ABSL)
-  f.template operator()<absl_mutex>("absl");
+  runs.add([&] { f.template operator()<absl_mutex>("absl"); });
 #endif
 #if defined(FUTON_BENCH_HAVE_TBB)
-  f.template operator()<oneapi::tbb::mutex>("tbb");
-  f.template operator()<tbb_queuing_mutex>("tbb-queuing");
+  runs.add([&] { f.template operator()<oneapi::tbb::mutex>("tbb"); });
+  runs.add([&] { f.template operator()<tbb_queuing_mutex>("tbb-queuing"); });
 #endif
 #if defined(FUTON_BENCH_HAVE_GLIBC_ADAPTIVE)
-  f.template operator()<glibc_adaptive_mutex>("glibc-adaptive");
+  runs.add([&] { f.template operator()<glibc_adaptive_mutex>("glibc-adaptive"); });
 #endif
+  runs.run(order);
 }
 
 // f.template operator()<RecursiveMutex>(name) for every recursive mutex compared (no peer has
 // one: abseil and oneTBB's current mutexes are not recursive).
 template <class F>
-void for_each_recursive_mutex(F&& f) {
-  f.template operator()<futon::recursive_mutex>("futon");
-  f.template operator()<std::recursive_mutex>("std");
+void for_each_recursive_mutex(F&& f, run_order order = run_order::forward) {
+  ordered_runs runs;
+  runs.add([&] { f.template operator()<futon::recursive_mutex>("futon"); });
+  runs.add([&] { f.template operator()<std::recursive_mutex>("std"); });
+  runs.run(order);
 }
 
 // f.template operator()<Mutex, ConditionVariable>(name) for every pair compared (oneTBB has no
 // condition variable of its own).
 template <class F>
-void for_each_condition_variable(F&& f) {
-  f.template operator()<futon::mutex, futon::condition_variable>("futon");
-  f.template operator()<std::mutex, std::condition_variable>("std");
+void for_each_condition_variable(F&& f, run_order order = run_order::forward) {
+  ordered_runs runs;
+  runs.add([&] { f.template operator()<futon::mutex, futon::condition_variable>("futon"); });
+  runs.add([&] { f.template operator()<std::mutex, std::condition_variable>("std"); });
 #if defined(FUTON_BENCH_HAVE_ABSL)
-  f.template operator()<absl_mutex, absl_condition_variable>("absl");
+  runs.add([&] { f.template operator()<absl_mutex, absl_condition_variable>("absl"); });
 #endif
+  runs.run(order);
 }
 
 // f.template operator()<SharedMutex>(name) for every reader/writer lock compared.
 template <class F>
-void for_each_shared_mutex(F&& f) {
-  f.template operator()<futon::shared_mutex>("futon");
-  f.template operator()<std::shared_mutex>("std");
+void for_each_shared_mutex(F&& f, run_order order = run_order::forward) {
+  ordered_runs runs;
+  runs.add([&] { f.template operator()<futon::shared_mutex>("futon"); });
+  runs.add([&] { f.template operator()<std::shared_mutex>("std"); });
 #if defined(FUTON_BENCH_HAVE_ABSL)
-  f.template operator()<absl_mutex>("absl");
+  runs.add([&] { f.template operator()<absl_mutex>("absl"); });
 #endif
 #if defined(FUTON_BENCH_HAVE_TBB)
-  f.template operator()<oneapi::tbb::spin_rw_mutex>("tbb");
+  runs.add([&] { f.template operator()<oneapi::tbb::spin_rw_mutex>("tbb"); });
 #endif
+  runs.run(order);
 }
 
 // How many implementations each kind of scenario runs (for the progress line's estimate).

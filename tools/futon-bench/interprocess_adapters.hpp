@@ -23,6 +23,8 @@
 #include <cerrno>
 #include <mutex>
 
+#include "run_order.hpp"
+
 namespace futon_bench {
 
 template <bool Robust>
@@ -124,13 +126,21 @@ int init_error(const pshared_pthread_condition_variable<Robust>& cv) noexcept {
 
 // f.template operator()<Mutex, ConditionVariable>(name) for every process-shared pair compared.
 template <class F>
-void for_each_interprocess(F&& f) {
-  f.template operator()<futon::interprocess::mutex, futon::interprocess::condition_variable>(
-      "futon");
-  f.template operator()<pshared_pthread_mutex<false>, pshared_pthread_condition_variable<false>>(
-      "pthread-pshared");
-  f.template operator()<pshared_pthread_mutex<true>, pshared_pthread_condition_variable<true>>(
-      "pthread-robust");
+void for_each_interprocess(F&& f, run_order order = run_order::forward) {
+  ordered_runs runs;
+  runs.add([&] {
+    f.template operator()<futon::interprocess::mutex, futon::interprocess::condition_variable>(
+        "futon");
+  });
+  runs.add([&] {
+    f.template operator()<pshared_pthread_mutex<false>, pshared_pthread_condition_variable<false>>(
+        "pthread-pshared");
+  });
+  runs.add([&] {
+    f.template operator()<pshared_pthread_mutex<true>, pshared_pthread_condition_variable<true>>(
+        "pthread-robust");
+  });
+  runs.run(order);
 }
 
 }  // namespace futon_bench

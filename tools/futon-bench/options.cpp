@@ -15,18 +15,18 @@ namespace futon_bench {
 
 namespace {
 
-// The embedded default configuration: about 6 minutes on a 2-core machine with every peer (69
+// The embedded default configuration: about 7 minutes on a 2-core machine with every peer (69
 // full-duration measurements per repetition, 47 with abseil alone, plus the uncontended
 // scenario's 7 at a quarter of the duration, the recursive scenario's 8 at a third, and on Linux
-// the interprocess scenarios' 12 at half: about 23 s of the total), and the application
-// scenarios' 108 (54 points, futon and std, 6 repetitions: an even count, see
-// application_repetitions) at an eighth: about 60 s more. Five
-// repetitions give a median that one disturbed repetition cannot move, and a worst repetition that
-// shows what a disturbance does. 750 ms holds about a thousand broadcasts even to 64 waiters, and
-// is long against the scheduler's time slices, so that a thread the OS left waiting for a CPU does
-// not decide the per-thread spread alone.
+// the interprocess scenarios' 12 at half: about a minute per repetition), and the application
+// scenarios' 648 (54 points, futon and std, 6 repetitions) at an eighth: about 60 s more. Six
+// repetitions: an even count, so that every implementation runs first as often as last
+// (run_order.hpp); they give a median that one disturbed repetition cannot move, and a worst
+// repetition that shows what a disturbance does. 750 ms holds about a thousand broadcasts even to
+// 64 waiters, and is long against the scheduler's time slices, so that a thread the OS left
+// waiting for a CPU does not decide the per-thread spread alone.
 constexpr std::chrono::milliseconds default_duration{750};
-constexpr int default_repetitions = 5;
+constexpr int default_repetitions = 6;
 // --quick: the same scenarios and parameters, shorter and fewer: under a minute.
 constexpr std::chrono::milliseconds quick_duration{120};
 constexpr int quick_repetitions = 3;

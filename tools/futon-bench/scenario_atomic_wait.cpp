@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "run_order.hpp"
 #include "scenarios.hpp"
 #include "thread_run.hpp"
 
@@ -108,12 +109,18 @@ void run_atomic_wait(context& ctx) {
   p.note("futon::atomic_wait is not written yet: std only");
 #endif
   for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
+    ordered_runs runs;
 #if defined(FUTON_BENCH_HAVE_ATOMIC_WAIT)
-    measure<futon_waiter>(p, "futon", ctx);
-    heartbeat(p.title);
+    runs.add([&] {
+      measure<futon_waiter>(p, "futon", ctx);
+      heartbeat(p.title);
+    });
 #endif
-    measure<std_waiter>(p, "std", ctx);
-    heartbeat(p.title);
+    runs.add([&] {
+      measure<std_waiter>(p, "std", ctx);
+      heartbeat(p.title);
+    });
+    runs.run(order_of_repetition(rep));
   }
   ctx.out.points.push_back(std::move(p));
   ctx.prog.done(ctx.out.points.back());

@@ -172,10 +172,12 @@ void run_broadcast(context& ctx) {
         {"broadcasts", "broadcasts per repetition", "n", better::higher, false, false},
     };
     for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
-      for_each_condition_variable([&]<class Mutex, class ConditionVariable>(const char* name) {
-        measure<Mutex, ConditionVariable>(p, name, waiters, ctx);
-        heartbeat(p.title);
-      });
+      for_each_condition_variable(
+          [&]<class Mutex, class ConditionVariable>(const char* name) {
+            measure<Mutex, ConditionVariable>(p, name, waiters, ctx);
+            heartbeat(p.title);
+          },
+          order_of_repetition(rep));
     }
     ctx.out.points.push_back(std::move(p));
     ctx.prog.done(ctx.out.points.back());

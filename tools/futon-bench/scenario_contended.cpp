@@ -71,10 +71,12 @@ void run_contended(context& ctx) {
         "contended mutex, " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
     p.metrics = lock_run_metrics("worst lock() wait");
     for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
-      for_each_mutex([&]<class Mutex>(const char* name) {
-        measure<Mutex>(p, name, threads, ctx);
-        heartbeat(p.title);
-      });
+      for_each_mutex(
+          [&]<class Mutex>(const char* name) {
+            measure<Mutex>(p, name, threads, ctx);
+            heartbeat(p.title);
+          },
+          order_of_repetition(rep));
     }
     ctx.out.points.push_back(std::move(p));
     ctx.prog.done(ctx.out.points.back());

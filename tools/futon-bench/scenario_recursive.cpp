@@ -94,10 +94,12 @@ void run_recursive(context& ctx) {
                            : "recursive mutex, depth 2, " + std::to_string(threads) + " threads";
     p.metrics = lock_run_metrics("worst first lock() wait");
     for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
-      for_each_recursive_mutex([&]<class Mutex>(const char* name) {
-        measure<Mutex>(p, name, threads, ctx);
-        heartbeat(p.title);
-      });
+      for_each_recursive_mutex(
+          [&]<class Mutex>(const char* name) {
+            measure<Mutex>(p, name, threads, ctx);
+            heartbeat(p.title);
+          },
+          order_of_repetition(rep));
     }
     ctx.out.points.push_back(std::move(p));
     ctx.prog.done(ctx.out.points.back());

@@ -10,6 +10,7 @@
 #include <semaphore>
 #include <string>
 
+#include "run_order.hpp"
 #include "scenarios.hpp"
 #include "thread_run.hpp"
 #include "work.hpp"
@@ -107,10 +108,16 @@ void run_semaphore(context& ctx) {
     };
 #if defined(FUTON_BENCH_HAVE_SEMAPHORE)
     for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
-      measure<futon::counting_semaphore<semaphore_max>>(p, "futon", pairs, ctx);
-      heartbeat(p.title);
-      measure<std::counting_semaphore<semaphore_max>>(p, "std", pairs, ctx);
-      heartbeat(p.title);
+      ordered_runs runs;
+      runs.add([&] {
+        measure<futon::counting_semaphore<semaphore_max>>(p, "futon", pairs, ctx);
+        heartbeat(p.title);
+      });
+      runs.add([&] {
+        measure<std::counting_semaphore<semaphore_max>>(p, "std", pairs, ctx);
+        heartbeat(p.title);
+      });
+      runs.run(order_of_repetition(rep));
     }
 #else
     p.note("futon::counting_semaphore is not written yet: std only");

@@ -100,10 +100,12 @@ void run_shared(context& ctx) {
         {"switches", "ctx switches per 1k ops", "cs", better::lower, false},
     };
     for (int rep = 0; rep < ctx.opts.repetitions; ++rep) {
-      for_each_shared_mutex([&]<class SharedMutex>(const char* name) {
-        measure<SharedMutex>(p, name, threads, ctx);
-        heartbeat(p.title);
-      });
+      for_each_shared_mutex(
+          [&]<class SharedMutex>(const char* name) {
+            measure<SharedMutex>(p, name, threads, ctx);
+            heartbeat(p.title);
+          },
+          order_of_repetition(rep));
     }
     ctx.out.points.push_back(std::move(p));
     ctx.prog.done(ctx.out.points.back());
