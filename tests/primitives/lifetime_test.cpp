@@ -150,8 +150,8 @@ TYPED_TEST(Lifetime, SharedMutexFreedWhileTheLastReaderReturns) {
   backend::arm(hook_point::after_wake, [&writer] { writer.join(); });
   m->unlock_shared();
   const bool woke = backend::runs.load() == runs + 1;
-  // Seen once in CI's aarch64 leg under qemu-user (session 13), not reproduced in ~3500 runs
-  // there nor natively: the word is printed so that the next failure says what the release
+  // Seen once in the aarch64 leg under qemu-user (session 13), not reproduced in ~3000 runs
+  // there nor 9000 natively: the word is printed so that the next failure says what the release
   // found.
   EXPECT_TRUE(woke) << "the last reader did not wake the writer; the word before its release: 0x"
                     << std::hex << before_release;
