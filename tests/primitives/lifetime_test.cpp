@@ -98,8 +98,7 @@ void expect_freed_by_the_thread_its_unlock_woke(int levels, SleeperLock sleeper_
     if (!woke) {
       // No wake ran the hook: take it back (only this test's threads wake, and the sleeper's
       // unlock finds nobody asleep), then wait for the sleeper, which has freed the mutex.
-      backend::armed.store(false);  // seq_cst, as arm(): no other thread wakes meanwhile
-      backend::hook = nullptr;
+      backend::disarm();
       sleeper.join();
     }
   }
@@ -159,8 +158,7 @@ TYPED_TEST(Lifetime, SharedMutexFreedWhileTheLastReaderReturns) {
     // No wake ran the hook: take it back and wait for the writer, which frees the mutex if it
     // got the lock without that wake (a lost wake instead leaves it asleep, and the watchdog
     // names the case).
-    backend::armed.store(false);  // seq_cst, as arm()
-    backend::hook = nullptr;
+    backend::disarm();
     writer.join();
   }
 }
@@ -257,7 +255,7 @@ void destroyed_by_the_released_waiter(Object* object, Release release, Wait wait
   std::this_thread::sleep_for(20ms);  // usually asleep by now; either way the case holds
   backend::arm(hook_point::after_wake, [&] { wait_for_state([&] { return destroyed.load(); }); });
   release(*object);
-  backend::armed.store(false);  // if the release did not wake (the waiter had not slept)
+  backend::disarm();  // if the release did not wake (the waiter had not slept)
   waiter.join();
 }
 

@@ -127,6 +127,12 @@ struct hooked_backend {
     armed.store(true);  // seq_cst: publishes `hook` and `when` to the thread that runs it
   }
 
+  // Takes back a hook that no wake has run (a case whose release did not need to wake). Only a
+  // successful exchange clears `hook`: a wake that took the hook first owns it. seq_cst, as arm().
+  static void disarm() {
+    if (armed.exchange(false)) hook = nullptr;
+  }
+
   static void wait(const futex_word& word, std::uint32_t expected) noexcept {
     Backend::wait(word, expected);
   }
