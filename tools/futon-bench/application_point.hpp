@@ -30,7 +30,7 @@ void measure_application_point(context& ctx, std::string scenario, int param, st
           measure.template operator()<Primitives>(p);
           heartbeat(p.title);
         },
-        order_of_repetition(rep));
+        order_of_repetition(rep), ctx.opts.control);
   }
   ctx.out.points.push_back(std::move(p));
   ctx.prog.done(ctx.out.points.back());

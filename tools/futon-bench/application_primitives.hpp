@@ -70,13 +70,19 @@ struct std_primitives
   static constexpr const char* name = "std";
 };
 
-// f.template operator()<Primitives>() for futon's set and std's (one repetition of a point), in
-// `order` (run_order.hpp: repetitions alternate it).
+// std's set once more, under its own name: --control's column (options.hpp).
+struct std_control_primitives : std_primitives {
+  static constexpr const char* name = "std-control";
+};
+
+// f.template operator()<Primitives>() for futon's set and std's, and std's again as std-control
+// if `control` (one repetition of a point), in `order` (run_order.hpp: repetitions alternate it).
 template <class F>
-void for_each_primitive_set(F&& f, run_order order) {
+void for_each_primitive_set(F&& f, run_order order, bool control = false) {
   ordered_runs runs;
   runs.add([&] { f.template operator()<futon_primitives>(); });
   runs.add([&] { f.template operator()<std_primitives>(); });
+  if (control) runs.add([&] { f.template operator()<std_control_primitives>(); });
   runs.run(order);
 }
 

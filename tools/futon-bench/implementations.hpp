@@ -33,6 +33,8 @@ inline const std::vector<std::string>& compared_implementations() {
   static const std::vector<std::string> names = {
     "futon",
     "std",
+    // std's primitives again, in the application scenarios under --control (options.hpp).
+    "std-control",
 #if defined(FUTON_BENCH_HAVE_ABSL)
     "absl",
 #endif

@@ -79,8 +79,10 @@ int main(int argc, char** argv) {
   const system_cpu_time machine_before = system_cpu_time::now();
   const process_usage own_before = process_usage::now();
   std::string names;
-  for (const auto& i : compared_implementations())
+  for (const auto& i : compared_implementations()) {
+    if (i == "std-control" && !opts.control) continue;
     names += (names.empty() ? "" : " vs ") + i;
+  }
   std::printf("futon-bench: %s\n  on %s, %u logical CPUs, %s; futon %s; load average %s\n",
               names.c_str(), machine.cpu.c_str(), machine.cpus, machine.kernel.c_str(),
               machine.futon_commit.c_str(), load_before.c_str());

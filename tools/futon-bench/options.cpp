@@ -177,6 +177,9 @@ void print_help(const char* program) {
       "  --duration=TIME     one measurement, e.g. 200ms, 1s (default %lldms)\n"
       "  --repetitions=N     repetitions of every measurement (default %d)\n"
       "  --quick             %lldms x %d repetitions: under a minute\n"
+      "  --control           the application scenarios run std's primitives twice, the\n"
+      "                      second time as std-control: the noise floor of their ratios\n"
+      "                      and verdicts on this machine (half as long again)\n"
       "  --out=DIR           output directory (default futon-bench-report)\n"
       "  --json=FILE         write the results as JSON to FILE (default DIR/results.json)\n"
       "  --baseline=FILE     an earlier run's results.json: add 'vs base' ratios (this run's\n"
@@ -232,6 +235,8 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_code) {
       return std::nullopt;
     } else if (name == "--quick") {
       o.quick = true;
+    } else if (name == "--control") {
+      o.control = true;
     } else if (name == "--scenario" || name == "--scenarios") {
       std::vector<std::string> chosen;
       for (auto& key : split(value)) {

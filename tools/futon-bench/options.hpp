@@ -25,6 +25,10 @@ struct options {
   std::string json_file;      // --json: results.json's path ("": <out_dir>/results.json)
   std::string baseline_file;  // --baseline: an earlier run's results.json ("": none)
   bool quick = false;
+  // --control: the application scenarios also run std's primitives a second time, as the column
+  // std-control, in the same alternating order: what this machine's noise alone does to a ratio
+  // and to a verdict (targets.cpp reports std-control against std beside futon's).
+  bool control = false;
   std::string command_line;  // as typed, for the report
 };
 

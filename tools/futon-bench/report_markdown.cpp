@@ -194,8 +194,10 @@ std::string markdown_report(const run_record& run) {
   const auto& impls = compared_implementations();
   std::string md = "# futon-bench report\n\n";
   std::string names;
-  for (const auto& i : impls)
+  for (const auto& i : impls) {
+    if (i == "std-control" && !o.control) continue;
     names += (names.empty() ? "" : ", ") + i;
+  }
   char line[768];
   std::snprintf(line, sizeof line,
                 "%s on %s (%u logical CPUs, %s), futon %s; load average %s at the start and %s "

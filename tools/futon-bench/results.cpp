@@ -47,6 +47,25 @@ std::optional<double> point::worst(const std::string& impl, const std::string& k
                   metrics[static_cast<std::size_t>(m)].direction);
 }
 
+std::optional<repetition_tally> point::paired(const std::string& impl, const std::string& other,
+                                              const std::string& key) const {
+  const impl_values* mine = find(impl);
+  const impl_values* theirs = find(other);
+  const int m = metric_index(key);
+  if (mine == nullptr || theirs == nullptr || m < 0) return std::nullopt;
+  const auto index = static_cast<std::size_t>(m);
+  const std::vector<double>& a = mine->values[index];
+  const std::vector<double>& b = theirs->values[index];
+  if (a.empty() || a.size() != b.size()) return std::nullopt;
+  const bool higher = metrics[index].direction == better::higher;
+  repetition_tally tally;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (higher ? a[i] >= b[i] : a[i] <= b[i]) ++tally.as_good;
+    ++tally.repetitions;
+  }
+  return tally;
+}
+
 void point::add(const std::string& impl, const std::string& key, double value) {
   const int m = metric_index(key);
   if (m < 0) return;

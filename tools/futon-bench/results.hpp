@@ -24,6 +24,12 @@ struct metric {
 double median_of(std::vector<double> values);
 double worst_of(const std::vector<double>& values, better direction);
 
+// Of the repetitions two implementations shared, how many one did as well as the other or better.
+struct repetition_tally {
+  int as_good = 0;      // repetitions in which the first did as well or better
+  int repetitions = 0;  // repetitions both ran
+};
+
 struct impl_values {
   std::string impl;                         // "futon", "std", "absl", or a reference
   std::vector<std::vector<double>> values;  // [metric][repetition]
@@ -42,6 +48,12 @@ struct point {
   // Median / worst repetition of `metric` for `impl`; nullopt if not measured.
   std::optional<double> median(const std::string& impl, const std::string& metric) const;
   std::optional<double> worst(const std::string& impl, const std::string& metric) const;
+  // `impl` against `other` in each repetition of `metric` (the i-th run of each: in a repetition
+  // they run back to back, so the pair shares the machine's state of that moment, which the
+  // medians of a noisy machine do not); nullopt if either is missing or a repetition of one
+  // failed (the counts differ, and the runs no longer pair up).
+  std::optional<repetition_tally> paired(const std::string& impl, const std::string& other,
+                                         const std::string& metric) const;
   // Records one repetition's value.
   void add(const std::string& impl, const std::string& metric, double value);
   // Adds a note unless the same one is already there (repetitions repeat what they see).

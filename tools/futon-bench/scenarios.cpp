@@ -43,7 +43,7 @@ std::vector<double> planned_costs(const std::string& scenario, const options& op
   // Half the duration each (scenario_interprocess.cpp), plus a few milliseconds of forking.
   if (scenario.starts_with("interprocess_")) cost = count_interprocess() * reps * duration / 2;
   if (is_application_scenario(scenario)) {
-    cost = 2 * application_repetitions(opts) *
+    cost = (opts.control ? 3 : 2) * application_repetitions(opts) *
            std::chrono::duration<double>(application_measurement(opts)).count();
   }
   return std::vector<double>(static_cast<std::size_t>(point_count(scenario, opts)), cost);

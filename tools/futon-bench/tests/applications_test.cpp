@@ -201,6 +201,29 @@ std::optional<options> parse(std::vector<std::string> args) {
   return parse_options(static_cast<int>(argv.size()), argv.data(), exit_code);
 }
 
+// --control: std's primitives run a second time, as std-control, as often as futon and std, and
+// the target line reports them against std.
+TEST(FutonBenchApplications, ControlRunsStdTwice) {
+  const auto parsed = parse({"futon-bench", "--scenario=group_commit", "--control"});
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_TRUE(parsed->control);
+  EXPECT_FALSE(parse({"futon-bench", "--scenario=group_commit"})->control);
+  options opts = tiny_options({"group_commit"});
+  opts.control = true;
+  const results out = run_tiny(opts, tiny_calibration());
+  ASSERT_EQ(out.points.size(), 2u);
+  for (const auto& p : out.points) {
+    for (const char* impl : {"futon", "std", "std-control"}) {
+      ASSERT_NE(p.find(impl), nullptr) << p.title << " " << impl;
+      EXPECT_EQ(p.find(impl)->values.front().size(), 2u) << p.title << " " << impl;
+    }
+  }
+  const auto t = evaluate_targets(out).at(7);
+  EXPECT_NE(t.line().find("T8 group commit"), std::string::npos) << t.line();
+  EXPECT_NE(t.line().find("std against itself (--control): missed at "), std::string::npos)
+      << t.line();
+}
+
 TEST(FutonBenchApplications, AFamilyNameSelectsAllItsCases) {
   const auto o = parse({"futon-bench", "--scenario=pipeline,thread_pool,cache_90"});
   ASSERT_TRUE(o.has_value());

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
-// The targets of issue 11 (targets.cpp), each on made-up results that meet it and on results
-// that miss it by one condition: the verdict and the figures its line names.
+// The targets of issues 11 and 17 (targets.cpp), each on made-up results that meet it and on
+// results that miss it by one condition: the verdict and the figures its line names.
 #include "targets.hpp"
 
 #include <gtest/gtest.h>
@@ -132,6 +132,107 @@ TEST(FutonBenchTargets, SemaphoreAndSharedMutexMustReachStdAtTheirPoints) {
   EXPECT_TRUE(mentions(numbered(all, 12), "semaphore 2 (0.90x)")) << numbered(all, 12).line();
   EXPECT_FALSE(mentions(numbered(all, 12), "semaphore 8")) << numbered(all, 12).line();
   EXPECT_EQ(numbered(all, 13).outcome, verdict::pass) << numbered(all, 13).line();
+}
+
+// An application point (group commit: target 8) with futon's and std's repetitions of
+// throughput and CPU per operation.
+point application_point(int writers, std::vector<double> futon_rate, std::vector<double> std_rate,
+                        std::vector<double> futon_cpu, std::vector<double> std_cpu) {
+  point p;
+  p.scenario = "group_commit";
+  p.param = writers;
+  p.title = "group commit, " + std::to_string(writers) + " writers";
+  p.metrics = {{"throughput", "throughput", "ops", better::higher, true},
+               {"cpu", "CPU per op", "us", better::lower, true}};
+  for (std::size_t i = 0; i < futon_rate.size(); ++i)
+    p.add("futon", "throughput", futon_rate[i]);
+  for (std::size_t i = 0; i < std_rate.size(); ++i)
+    p.add("std", "throughput", std_rate[i]);
+  for (std::size_t i = 0; i < futon_cpu.size(); ++i)
+    p.add("futon", "cpu", futon_cpu[i]);
+  for (std::size_t i = 0; i < std_cpu.size(); ++i)
+    p.add("std", "cpu", std_cpu[i]);
+  return p;
+}
+
+TEST(FutonBenchTargets, ApplicationScenarioNeedsStdThroughputAndCpuAtEveryPoint) {
+  results good;
+  good.points.push_back(application_point(1, {10, 11, 12}, {10, 10, 10}, {1, 1, 1}, {1, 1, 1}));
+  good.points.push_back(application_point(8, {20, 21, 22}, {18, 19, 20}, {1, 1, 1}, {2, 2, 2}));
+  const auto pass = numbered(evaluate_targets(good), 8);
+  EXPECT_EQ(pass.outcome, verdict::pass) << pass.line();
+  EXPECT_FALSE(mentions(pass, "missed at")) << pass.line();
+
+  // At 1 writer, behind on the medians (9.8 < 10) though ahead in one repetition of three: a
+  // miss, whose line says how the repetitions went. At 8, more CPU than std in every repetition.
+  results mixed;
+  mixed.points.push_back(application_point(1, {9.5, 11, 9.8}, {10, 10, 10}, {1, 1, 1}, {1, 1, 1}));
+  mixed.points.push_back(application_point(8, {20, 21, 22}, {18, 19, 20}, {3, 3, 3}, {2, 2, 2}));
+  const auto miss = numbered(evaluate_targets(mixed), 8);
+  EXPECT_EQ(miss.outcome, verdict::miss) << miss.line();
+  EXPECT_TRUE(mentions(miss,
+                       "group commit, 1 writers (throughput 0.98x, as high in 1 of 3 "
+                       "repetitions, CPU 1.00x, as low in 3 of 3 repetitions)"))
+      << miss.line();
+  EXPECT_TRUE(mentions(miss, "CPU 1.50x, as low in 0 of 3 repetitions")) << miss.line();
+  EXPECT_TRUE(mentions(miss, "behind in every repetition at group commit, 8 writers"))
+      << miss.line();
+  EXPECT_FALSE(mentions(miss, "behind in every repetition at group commit, 1 writers"))
+      << miss.line();
+
+  // A miss that no repetition shows throughout is said to be so.
+  results coin;
+  coin.points.push_back(application_point(2, {9, 11, 9.9}, {10, 10, 10}, {1, 1, 1}, {1, 1, 1}));
+  const auto toss = numbered(evaluate_targets(coin), 8);
+  EXPECT_EQ(toss.outcome, verdict::miss) << toss.line();
+  EXPECT_TRUE(mentions(toss, "at none of the 1 was futon behind in every repetition"))
+      << toss.line();
+
+  // A failed repetition of one side: the runs no longer pair up, and the line says nothing of
+  // repetitions (the medians still decide).
+  results unpaired;
+  unpaired.points.push_back(application_point(4, {9, 9}, {10, 10, 10}, {1, 1}, {1, 1, 1}));
+  const auto alone = numbered(evaluate_targets(unpaired), 8);
+  EXPECT_EQ(alone.outcome, verdict::miss) << alone.line();
+  EXPECT_FALSE(mentions(alone, "repetitions")) << alone.line();
+}
+
+TEST(FutonBenchTargets, ApplicationLineSaysHowStdFaredAgainstItselfUnderControl) {
+  results r;
+  r.points.push_back(application_point(1, {11, 11, 11}, {10, 10, 10}, {1, 1, 1}, {1, 1, 1}));
+  r.points.push_back(application_point(8, {20, 20, 20}, {18, 19, 20}, {1, 1, 1}, {2, 2, 2}));
+  const auto plain = numbered(evaluate_targets(r), 8);
+  EXPECT_EQ(plain.outcome, verdict::pass) << plain.line();
+  EXPECT_FALSE(mentions(plain, "against itself")) << plain.line();
+  // std's second run: behind std at 1 writer in two repetitions of three (a miss on the
+  // medians), ahead at 8 writers. futon's verdict stays futon's.
+  for (const auto& [rate, cpu] : {std::pair{std::vector<double>{9, 10.5, 9.5}, 1.0},
+                                  std::pair{std::vector<double>{19, 19, 19}, 2.0}}) {
+    point& p = r.points[rate.front() < 15 ? 0 : 1];
+    for (const double v : rate)
+      p.add("std-control", "throughput", v);
+    for (int i = 0; i < 3; ++i)
+      p.add("std-control", "cpu", cpu);
+  }
+  const auto with_control = numbered(evaluate_targets(r), 8);
+  EXPECT_EQ(with_control.outcome, verdict::pass) << with_control.line();
+  EXPECT_TRUE(mentions(with_control,
+                       "std against itself (--control): missed at 1 of 2 points (throughput "
+                       "0.95x to 1.00x, CPU 1.00x to 1.00x), behind in every repetition at none"))
+      << with_control.line();
+}
+
+TEST(FutonBenchTargets, PairedCountsTheRepetitionsInTheMetricsDirection) {
+  const point p = application_point(4, {5, 7, 6}, {6, 6, 6}, {1, 2, 3}, {2, 2, 2});
+  const auto rate = p.paired("futon", "std", "throughput");
+  ASSERT_TRUE(rate.has_value());
+  EXPECT_EQ(rate->as_good, 2);  // 7 and 6 (a tie counts as good as)
+  EXPECT_EQ(rate->repetitions, 3);
+  const auto cpu = p.paired("futon", "std", "cpu");
+  ASSERT_TRUE(cpu.has_value());
+  EXPECT_EQ(cpu->as_good, 2);  // lower is better: 1 and 2
+  EXPECT_FALSE(p.paired("futon", "absl", "cpu").has_value());
+  EXPECT_FALSE(p.paired("futon", "std", "switches").has_value());
 }
 
 }  // namespace
