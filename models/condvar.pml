@@ -23,6 +23,9 @@
  *       else timed_out: CAS c -> c - one_inside - one_unnotified (release): timed out, leave
  *       else woken && tokens(c) > 0 && !pass_bit: CAS c -> c | pass_bit, then
  *         futex_wake(counts_, all): a wake meant for an eligible waiter may have reached us
+ *         (the C++ first goes round the loop again, reading counts_ afresh, a bounded number of
+ *         times, relaxing then yielding: a waiter slow to take this branch, which the model's
+ *         interleavings already contain, so the model does not spell the looks out)
  *       else futex_wait(counts_, c) (timed: timed_out = it timed out); woken = true
  *       (a failed CAS re-reads both words)
  *     leave: if the leaving CAS found destroy_bit and inside == 1: futex_wake(counts_, all), by

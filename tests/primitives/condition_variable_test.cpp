@@ -6,13 +6,17 @@
 #include <atomic>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <futon/condition_variable.hpp>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "backends.hpp"
@@ -478,6 +482,151 @@ TYPED_TEST(ConditionVariable, NotifyAllAtThreadExitRunsAfterThreadLocalDestructo
   // "Subprocess killed" in this test, its checks passed). The join waits for the whole exit.
   t.join();
   EXPECT_EQ(thread_locals_destroyed.load(), 2);
+}
+
+// ---- A wake that reaches a waiter which may not take it ----------------------------------------
+//
+// notify_one counts waiter E, and its wake reaches waiter I, which registered after the notify
+// (so the notification is not I's) while E was still on its way to the futex. E takes its token
+// without any wake; I must then go back to sleep, not pass the wake on (a wake of all, which in
+// a pool of 32 workers on 2 CPUs woke 8300 sleepers for 17000 notify_one, each to sleep again).
+// Built over each backend with a steering layer: E is held just before its futex wait, the
+// notify's wake(1) runs a hook first (I registers and falls asleep), and wakes of all are
+// counted. Its spin_limit makes I's looks before a pass long (2^26 relax steps), so that E,
+// released when the notify returns, surely takes its token while I looks. The checker bites:
+// with a spin_limit of 0, I makes no looks, as before 2026-12-06, and the same scenario sees I
+// pass the wake on (ThePassWithoutLooksIsSeen).
+template <class Inner, int SpinLimit>
+struct steered_futex {
+  static constexpr const char* name = Inner::name;
+  static constexpr int spin_limit = SpinLimit;
+  static inline thread_local bool held_before_wait = false;  // this thread's next wait is held
+  static inline std::atomic<bool> holding{false};            // a thread is held
+  static inline std::atomic<bool> released{false};
+  static inline std::function<void()> before_wake_of_one;  // run by the next wake(1), once
+  static inline std::atomic<int> wakes_of_all{0};
+  static inline std::atomic<std::size_t> woken_by_the_hooked_wake{0};
+
+  static void hold_if_asked() noexcept {
+    if (!held_before_wait) return;
+    held_before_wait = false;
+    holding.store(true);
+    while (!released.load())
+      std::this_thread::yield();
+  }
+  static void wait(const futon::futex_word& word, std::uint32_t expected) noexcept {
+    hold_if_asked();
+    Inner::wait(word, expected);
+  }
+  static bool wait_until(const futon::futex_word& word, std::uint32_t expected,
+                         const futon::detail::deadline& limit) noexcept {
+    hold_if_asked();
+    return Inner::wait_until(word, expected, limit);
+  }
+  static std::size_t wake(const futon::futex_word& word, std::size_t count) noexcept {
+    if (count == std::numeric_limits<std::size_t>::max()) {
+      wakes_of_all.fetch_add(1);
+      return Inner::wake(word, count);
+    }
+    if (auto hook = std::exchange(before_wake_of_one, nullptr)) {
+      hook();
+      const std::size_t woken = Inner::wake(word, count);
+      woken_by_the_hooked_wake.store(woken);
+      return woken;
+    }
+    return Inner::wake(word, count);
+  }
+  static std::optional<futon::requeue_result> requeue(const futon::futex_word& from,
+                                                      std::uint32_t expected,
+                                                      const futon::futex_word& to,
+                                                      std::size_t wake_count,
+                                                      std::size_t requeue_count) noexcept {
+    return Inner::requeue(from, expected, to, wake_count, requeue_count);
+  }
+};
+
+template <class Backend>
+class ConditionVariableSteered : public ::testing::Test {};
+TYPED_TEST_SUITE(ConditionVariableSteered, futon::testing::primitive_backends,
+                 futon::testing::backend_name);
+
+// The scenario above over `Steered`; `looks`: whether I looks before a pass (else it passes at
+// once, and E is let go only after that, so that the pass is there to see).
+template <class Steered>
+void wake_reaches_a_waiter_that_may_not_take(bool looks) {
+  using steered = Steered;
+  futon::testing::watchdog guard("a wake reaching a waiter that may not take it", 120s);
+  futon::basic_mutex<steered> m;
+  futon::basic_condition_variable<steered> cv;
+  steered::wakes_of_all.store(0);
+  steered::holding.store(false);
+  steered::released.store(false);
+  steered::woken_by_the_hooked_wake.store(0);
+  std::atomic<bool> e_returned{false};
+  std::atomic<bool> i_returned{false};
+  std::atomic<futon::testing::os_thread_id> i_id{};
+  std::thread e;
+  std::thread i;
+  // However the test ends: let E go, notify until both have returned, join.
+  struct finish {
+    std::function<void()> run;
+    ~finish() { run(); }
+  } const finally{[&] {
+    steered::before_wake_of_one = nullptr;
+    steered::released.store(true);
+    while ((e.joinable() && !e_returned.load()) || (i.joinable() && !i_returned.load())) {
+      cv.notify_all();
+      std::this_thread::sleep_for(1ms);
+    }
+    if (e.joinable()) e.join();
+    if (i.joinable()) i.join();
+  }};
+  e = std::thread([&] {
+    steered::held_before_wait = true;
+    std::unique_lock lock(m);
+    cv.wait(lock);  // registers, unlocks, and is held before its futex wait
+    e_returned.store(true);
+  });
+  ASSERT_TRUE(futon::testing::eventually([&] { return steered::holding.load(); }));
+  bool i_asleep = false;
+  steered::before_wake_of_one = [&] {
+    // After notify_one counted E, before its wake: I registers (too late for this notify)
+    // and falls asleep, the one sleeper the wake can reach.
+    i = std::thread([&] {
+      i_id.store(futon::testing::current_os_thread_id());
+      std::unique_lock lock(m);
+      cv.wait(lock);
+      i_returned.store(true);
+    });
+    i_asleep = futon::testing::wait_until_asleep(
+        [&] { return std::vector<futon::testing::os_thread_id>{i_id.load()}; });
+  };
+  cv.notify_one();
+  ASSERT_TRUE(i_asleep) << "set-up: I did not fall asleep";
+  ASSERT_EQ(steered::woken_by_the_hooked_wake.load(), 1u)
+      << "set-up: the notify's wake should have reached I, asleep";
+  if (!looks) {
+    ASSERT_TRUE(futon::testing::eventually([&] { return steered::wakes_of_all.load() == 1; }))
+        << "without looks, I passes the wake on at once";
+  }
+  steered::released.store(true);  // E goes on: its futex wait returns at once (counts_ moved)
+  ASSERT_TRUE(futon::testing::eventually([&] { return e_returned.load(); }))
+      << "E was notified and must take its token";
+  // I saw the token taken while it looked, and sleeps again: no wake was passed on.
+  ASSERT_TRUE(futon::testing::wait_until_asleep(
+      [&] { return std::vector<futon::testing::os_thread_id>{i_id.load()}; }));
+  EXPECT_EQ(steered::wakes_of_all.load(), looks ? 0 : 1) << "wakes of all (I's passes)";
+  EXPECT_FALSE(i_returned.load()) << "I returned without a notify of its own";
+  cv.notify_one();  // I's own
+  EXPECT_TRUE(futon::testing::eventually([&] { return i_returned.load(); }));
+}
+
+TYPED_TEST(ConditionVariableSteered, AWokenWaiterLeavesTheTokenToTheWaiterOnItsWay) {
+  wake_reaches_a_waiter_that_may_not_take<steered_futex<TypeParam, (1 << 26)>>(true);
+}
+
+TYPED_TEST(ConditionVariableSteered, ThePassWithoutLooksIsSeen) {
+  wake_reaches_a_waiter_that_may_not_take<steered_futex<TypeParam, 0>>(false);
 }
 
 #if FUTON_DEBUG_CHECKS
