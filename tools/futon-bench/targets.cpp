@@ -212,7 +212,7 @@ std::optional<double> best_pthread(const point& p, const std::string& metric) {
 // medians decide; where the repetitions pair up (each repetition runs both, back to back), a
 // missed point also says in how many of them futon did as well, so that a reader can tell a miss
 // that every repetition shows from one that a noisy machine dealt (std against itself on the 2-core
-// VM: single points from 0.69x to 1.25x).
+// VM, --control: single points from 0.68x to 1.46x).
 class rate_and_cpu_check {
  public:
   // One comparison, named `where` (a point's title); skipped where a figure is missing.
