@@ -376,24 +376,26 @@ class basic_condition_variable {
         // Not counted by any notify (unnotified > 0 here: at 0 we may take a token).
         next = counts - one_inside - one_unnotified;
         if_done = outcome::timed_out;
-      } else if (woken && tokens_of(counts) > 0 && (counts & pass_bit) == 0 &&
-                 looks_before_pass < pass_looks) {
-        // A wake reached us and what is left is not ours. Usually the waiter it was meant for is
-        // not asleep: it registered before us but was still on its way to the futex (preempted,
-        // or unlocking the mutex) when the wake went to the one sleeper there was, us. It takes
-        // its token without a wake, and then nothing is left to pass. So look again a while
-        // (relax steps, then yields, so that it can run on this CPU) before passing: a pass is a
-        // wake of all, and in futon-bench's thread pool at 32 workers on 2 CPUs such passes woke
-        // 8300 sleepers for 17000 notify_one, each to sleep again (perf trace of the futex
-        // calls). Only looks: the pass still comes if a token stays untaken, so a delay is all
-        // it costs when the eligible waiter does sleep (as if we had been slow to run).
-        if (looks_before_pass++ < detail::backend_spin_limit<Backend>()) {
-          detail::cpu_relax();
-        } else {
-          std::this_thread::yield();
-        }
-        continue;
       } else if (woken && tokens_of(counts) > 0 && (counts & pass_bit) == 0) {
+        // A wake reached us and what is left is not ours: it may have been meant for an eligible
+        // waiter asleep, and then we must pass it on (below). Usually, though, the waiter it was
+        // meant for is not asleep: it registered before us but was still on its way to the futex
+        // (preempted, or unlocking the mutex) when the wake went to the one sleeper there was,
+        // us. It takes its token without a wake, and then nothing is left to pass. So look
+        // again a while first (relax steps, then yields, so that it can run on this CPU): a pass
+        // is a wake of all, and in futon-bench's thread pool at 32 workers on 2 CPUs such passes
+        // woke 8300 sleepers for 17000 notify_one, each to sleep again (perf trace of the futex
+        // calls). Only looks (loads at the top of the loop): the pass still comes if a token
+        // stays untaken, so a delay is all it costs when the eligible waiter does sleep (as if
+        // we had been slow to run).
+        if (looks_before_pass < pass_looks) {
+          if (looks_before_pass++ < detail::backend_spin_limit<Backend>()) {
+            detail::cpu_relax();
+          } else {
+            std::this_thread::yield();
+          }
+          continue;
+        }
         next = counts | pass_bit;  // a wake meant for an eligible waiter may have reached us
       } else {
         // Wait for a notify: its token step changes counts_ from the value we read.

@@ -21,6 +21,7 @@
 
 #include "backends.hpp"
 #include "lock_test_support.hpp"
+#include "primitive_test_support.hpp"
 #include "test_support.hpp"
 #include "timeout_table.hpp"
 
@@ -491,21 +492,24 @@ TYPED_TEST(ConditionVariable, NotifyAllAtThreadExitRunsAfterThreadLocalDestructo
 // without any wake; I must then go back to sleep, not pass the wake on (a wake of all, which in
 // a pool of 32 workers on 2 CPUs woke 8300 sleepers for 17000 notify_one, each to sleep again).
 // Built over each backend with a steering layer: E is held just before its futex wait, the
-// notify's wake(1) runs a hook first (I registers and falls asleep), and wakes of all are
-// counted. Its spin_limit makes I's looks before a pass long (2^26 relax steps), so that E,
-// released when the notify returns, surely takes its token while I looks. The checker bites:
+// notify's wake(1) runs a hook first (hooked_backend: I registers and falls asleep), and wakes of
+// all are counted. E is let go once I has returned from its futex wait: the old code has passed
+// the wake on by then or is about to (E's token still there), while I's looks, long here
+// (spin_limit: 2^26 relax steps), let E take its token first. The checker bites:
 // with a spin_limit of 0, I makes no looks, as before 2026-12-06, and the same scenario sees I
 // pass the wake on (ThePassWithoutLooksIsSeen).
 template <class Inner, int SpinLimit>
 struct steered_futex {
+  using hooked = futon::testing::hooked_backend<Inner>;
   static constexpr const char* name = Inner::name;
   static constexpr int spin_limit = SpinLimit;
+  // The test's threads hand these to each other; seq_cst (the defaults), speed is no concern.
   static inline thread_local bool held_before_wait = false;  // this thread's next wait is held
   static inline std::atomic<bool> holding{false};            // a thread is held
   static inline std::atomic<bool> released{false};
-  static inline std::function<void()> before_wake_of_one;  // run by the next wake(1), once
   static inline std::atomic<int> wakes_of_all{0};
-  static inline std::atomic<std::size_t> woken_by_the_hooked_wake{0};
+  static inline thread_local bool watched = false;  // count this thread's returns from waits
+  static inline std::atomic<int> watched_returns{0};
 
   static void hold_if_asked() noexcept {
     if (!held_before_wait) return;
@@ -516,32 +520,26 @@ struct steered_futex {
   }
   static void wait(const futon::futex_word& word, std::uint32_t expected) noexcept {
     hold_if_asked();
-    Inner::wait(word, expected);
+    hooked::wait(word, expected);
+    if (watched) watched_returns.fetch_add(1);
   }
   static bool wait_until(const futon::futex_word& word, std::uint32_t expected,
                          const futon::detail::deadline& limit) noexcept {
     hold_if_asked();
-    return Inner::wait_until(word, expected, limit);
+    const bool woken = hooked::wait_until(word, expected, limit);
+    if (watched) watched_returns.fetch_add(1);
+    return woken;
   }
   static std::size_t wake(const futon::futex_word& word, std::size_t count) noexcept {
-    if (count == std::numeric_limits<std::size_t>::max()) {
-      wakes_of_all.fetch_add(1);
-      return Inner::wake(word, count);
-    }
-    if (auto hook = std::exchange(before_wake_of_one, nullptr)) {
-      hook();
-      const std::size_t woken = Inner::wake(word, count);
-      woken_by_the_hooked_wake.store(woken);
-      return woken;
-    }
-    return Inner::wake(word, count);
+    if (count == std::numeric_limits<std::size_t>::max()) wakes_of_all.fetch_add(1);
+    return hooked::wake(word, count);
   }
   static std::optional<futon::requeue_result> requeue(const futon::futex_word& from,
                                                       std::uint32_t expected,
                                                       const futon::futex_word& to,
                                                       std::size_t wake_count,
                                                       std::size_t requeue_count) noexcept {
-    return Inner::requeue(from, expected, to, wake_count, requeue_count);
+    return hooked::requeue(from, expected, to, wake_count, requeue_count);
   }
 };
 
@@ -557,12 +555,15 @@ TYPED_TEST_SUITE(ConditionVariableSteered, futon::testing::primitive_backends,
 template <class Steered>
 bool wake_reaches_a_waiter_that_may_not_take(bool looks) {
   using steered = Steered;
+  using hooked = typename steered::hooked;
   futon::basic_mutex<steered> m;
   futon::basic_condition_variable<steered> cv;
   steered::wakes_of_all.store(0);
   steered::holding.store(false);
   steered::released.store(false);
-  steered::woken_by_the_hooked_wake.store(0);
+  hooked::hooked_wake_woke.store(0);
+  steered::watched_returns.store(0);
+  const int hooks_run_before = hooked::runs.load();
   std::atomic<bool> e_returned{false};
   std::atomic<bool> i_returned{false};
   std::atomic<futon::testing::os_thread_id> i_id{};
@@ -573,7 +574,7 @@ bool wake_reaches_a_waiter_that_may_not_take(bool looks) {
     std::function<void()> run;
     ~finish() { run(); }
   } const finally{[&] {
-    steered::before_wake_of_one = nullptr;
+    hooked::disarm();
     steered::released.store(true);
     while ((e.joinable() && !e_returned.load()) || (i.joinable() && !i_returned.load())) {
       cv.notify_all();
@@ -593,20 +594,31 @@ bool wake_reaches_a_waiter_that_may_not_take(bool looks) {
     return true;
   }
   bool i_asleep = false;
-  steered::before_wake_of_one = [&] {
+  hooked::arm(futon::testing::hook_point::before_wake, [&] {
     // After notify_one counted E, before its wake: I registers (too late for this notify)
     // and falls asleep, the one sleeper the wake can reach.
     i = std::thread([&] {
       i_id.store(futon::testing::current_os_thread_id());
+      steered::watched = true;
       std::unique_lock lock(m);
       cv.wait(lock);
       i_returned.store(true);
     });
     i_asleep = futon::testing::wait_until_asleep(
         [&] { return std::vector<futon::testing::os_thread_id>{i_id.load()}; });
-  };
+  });
   cv.notify_one();
-  if (!i_asleep || steered::woken_by_the_hooked_wake.load() != 1) return false;
+  // The notify's wake ran the hook (nothing else wakes before it) and woke I.
+  if (hooked::runs.load() != hooks_run_before + 1) {
+    ADD_FAILURE() << "the notify's wake did not run the hook";
+    return true;
+  }
+  if (!i_asleep || hooked::hooked_wake_woke.load() != 1) return false;
+  // I woke (its futex wait returned): it now passes at once (no looks) or looks.
+  if (!futon::testing::eventually([&] { return steered::watched_returns.load() >= 1; })) {
+    ADD_FAILURE() << "I, woken, never returned from its futex wait";
+    return true;
+  }
   if (!looks) {
     if (!futon::testing::eventually([&] { return steered::wakes_of_all.load() == 1; })) {
       ADD_FAILURE() << "without looks, I passes the wake on at once";

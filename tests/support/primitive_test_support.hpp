@@ -109,7 +109,8 @@ namespace futon::testing {
 // armed, once, just before or just after the wake itself. A test uses it to make something
 // happen at an exact point: between a primitive's releasing step and its wake (another thread
 // locks, unlocks and destroys the object; a new waiter registers), or right after the wake,
-// deterministically rather than by luck. `runs` counts the hooks run.
+// deterministically rather than by luck. `runs` counts the hooks run; `hooked_wake_woke` is what
+// the wake that ran the last one returned (how many it woke).
 enum class hook_point : std::uint8_t { before_wake, after_wake };
 
 template <class Backend>
@@ -120,6 +121,7 @@ struct hooked_backend {
   static inline hook_point when = hook_point::before_wake;
   static inline std::atomic<bool> armed{false};
   static inline std::atomic<int> runs{0};
+  static inline std::atomic<std::size_t> hooked_wake_woke{0};
 
   static void arm(hook_point at, std::function<void()> h) {
     hook = std::move(h);
@@ -147,6 +149,9 @@ struct hooked_backend {
     if (when == hook_point::before_wake) h();
     const std::size_t woken = Backend::wake(word, count);
     if (when == hook_point::after_wake) h();
+    // seq_cst, as `runs`: read by the test's thread after the call that woke returned or the
+    // hook has signalled.
+    hooked_wake_woke.store(woken);
     runs.fetch_add(1);
     return woken;
   }

@@ -136,22 +136,23 @@ TEST(FutonBenchTargets, SemaphoreAndSharedMutexMustReachStdAtTheirPoints) {
 
 // An application point (group commit: target 8) with futon's and std's repetitions of
 // throughput and CPU per operation.
-point application_point(int writers, std::vector<double> futon_rate, std::vector<double> std_rate,
-                        std::vector<double> futon_cpu, std::vector<double> std_cpu) {
+point application_point(int writers, const std::vector<double>& futon_rate,
+                        const std::vector<double>& std_rate, const std::vector<double>& futon_cpu,
+                        const std::vector<double>& std_cpu) {
   point p;
   p.scenario = "group_commit";
   p.param = writers;
   p.title = "group commit, " + std::to_string(writers) + " writers";
   p.metrics = {{"throughput", "throughput", "ops", better::higher, true},
                {"cpu", "CPU per op", "us", better::lower, true}};
-  for (std::size_t i = 0; i < futon_rate.size(); ++i)
-    p.add("futon", "throughput", futon_rate[i]);
-  for (std::size_t i = 0; i < std_rate.size(); ++i)
-    p.add("std", "throughput", std_rate[i]);
-  for (std::size_t i = 0; i < futon_cpu.size(); ++i)
-    p.add("futon", "cpu", futon_cpu[i]);
-  for (std::size_t i = 0; i < std_cpu.size(); ++i)
-    p.add("std", "cpu", std_cpu[i]);
+  const auto add = [&p](const char* impl, const char* key, const std::vector<double>& reps) {
+    for (const double v : reps)
+      p.add(impl, key, v);
+  };
+  add("futon", "throughput", futon_rate);
+  add("std", "throughput", std_rate);
+  add("futon", "cpu", futon_cpu);
+  add("std", "cpu", std_cpu);
   return p;
 }
 
